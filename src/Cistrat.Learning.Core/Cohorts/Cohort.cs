@@ -1,0 +1,51 @@
+using Cistrat.Learning.Core.Courses;
+
+namespace Cistrat.Learning.Core.Cohorts;
+
+/// <summary>One run of a course, with its own dates, people and enrolment policy.</summary>
+public class Cohort
+{
+    public int Id { get; set; }
+    public int CourseId { get; set; }
+    public Course? Course { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>Calendar dates in the cohort's own time zone.</summary>
+    public DateOnly StartsOn { get; set; }
+    public DateOnly EndsOn { get; set; }
+
+    /// <summary>IANA time zone id the cohort is organised in.</summary>
+    public string TimeZoneId { get; set; } = "Etc/UTC";
+    public EnrolmentPolicy Policy { get; set; }
+
+    /// <summary>Required when <see cref="Policy"/> is <see cref="EnrolmentPolicy.InvitationCode"/>.</summary>
+    public string? InvitationCode { get; set; }
+
+    /// <summary>Most active and pending enrolments at once; null for no limit.</summary>
+    public int? Capacity { get; set; }
+    public DateTime CreatedAt { get; set; }
+
+    public List<CohortStaff> Staff { get; } = [];
+    public List<Enrolment> Enrolments { get; } = [];
+}
+
+public enum EnrolmentPolicy
+{
+    Open = 0,
+    InvitationCode = 1,
+    Approval = 2,
+}
+
+/// <summary>A lecturer or coordinator of one cohort.</summary>
+public class CohortStaff
+{
+    public int CohortId { get; set; }
+    public required string UserId { get; set; }
+    public StaffRole Role { get; set; }
+}
+
+public enum StaffRole
+{
+    Lecturer = 0,
+    Coordinator = 1,
+}

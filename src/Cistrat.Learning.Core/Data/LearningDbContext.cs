@@ -1,0 +1,40 @@
+using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Courses;
+using Cistrat.Learning.Core.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Cistrat.Learning.Core.Data;
+
+public class LearningDbContext(DbContextOptions<LearningDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Course> Courses => Set<Course>();
+    public DbSet<CourseTranslation> CourseTranslations => Set<CourseTranslation>();
+    public DbSet<Module> Modules => Set<Module>();
+    public DbSet<Lesson> Lessons => Set<Lesson>();
+    public DbSet<LessonProgress> LessonProgress => Set<LessonProgress>();
+    public DbSet<Cohort> Cohorts => Set<Cohort>();
+    public DbSet<CohortStaff> CohortStaff => Set<CohortStaff>();
+    public DbSet<Enrolment> Enrolments => Set<Enrolment>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(LearningDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Every stored time is UTC; the converter restores DateTimeKind.Utc on the way out, which neither
+        // SQLite nor SQL Server's datetime2 keeps.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

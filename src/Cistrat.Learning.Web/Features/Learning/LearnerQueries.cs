@@ -1,0 +1,45 @@
+using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Courses;
+using Cistrat.Learning.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cistrat.Learning.Web.Features.Learning;
+
+/// <summary>The per-request queries of the learning pages: compiled, no-tracking, scoped to one person.</summary>
+public static class LearnerQueries
+{
+    private static readonly Func<LearningDbContext, string, int, IAsyncEnumerable<MyEnrolment>> EnrolmentsInCourse =
+        EF.CompileAsyncQuery((LearningDbContext db, string userId, int courseId) =>
+            db.Enrolments.AsNoTracking()
+                .Where(e => e.UserId == userId && e.Cohort!.CourseId == courseId)
+                .Select(e => new MyEnrolment(e.CohortId, e.Cohort!.Name, e.Status, e.Cohort.StartsOn, e.Cohort.EndsOn, e.Cohort.TimeZoneId)));
+
+    private static readonly Func<LearningDbContext, string, int, Task<bool>> IsActiveInCourse =
+        EF.CompileAsyncQuery((LearningDbContext db, string userId, int courseId) =>
+            db.Enrolments.Any(e => e.UserId == userId && e.Cohort!.CourseId == courseId && e.Status == EnrolmentStatus.Active));
+
+    private static readonly Func<LearningDbContext, string, int, IAsyncEnumerable<LessonProgress>> ProgressInCourse =
+        EF.CompileAsyncQuery((LearningDbContext db, string userId, int courseId) =>
+            db.LessonProgress.AsNoTracking().Where(p => p.UserId == userId && p.CourseId == courseId));
+
+    public static async Task<List<MyEnrolment>> MyEnrolmentsAsync(this LearningDbContext db, string userId, int courseId, CancellationToken ct)
+    {
+        var list = new List<MyEnrolment>();
+        await foreach (var e in EnrolmentsInCourse(db, userId, courseId).WithCancellation(ct))
+            list.Add(e);
+        return list;
+    }
+
+    public static Task<bool> IsActivelyEnrolledAsync(this LearningDbContext db, string userId, int courseId) =>
+        IsActiveInCourse(db, userId, courseId);
+
+    public static async Task<List<LessonProgress>> MyProgressAsync(this LearningDbContext db, string userId, int courseId, CancellationToken ct)
+    {
+        var list = new List<LessonProgress>();
+        await foreach (var p in ProgressInCourse(db, userId, courseId).WithCancellation(ct))
+            list.Add(p);
+        return list;
+    }
+}
+
+public sealed record MyEnrolment(int CohortId, string CohortName, EnrolmentStatus Status, DateOnly StartsOn, DateOnly EndsOn, string TimeZoneId);

@@ -1,0 +1,41 @@
+using Cistrat.Learning.Core.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cistrat.Learning.Core.Tests;
+
+/// <summary>A real SQLite database file, migrated once per test class and emptied before each test.</summary>
+public sealed class SqliteDatabase : IAsyncLifetime
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"cistrat-core-tests-{Guid.NewGuid():N}.db");
+
+    public LearningDbContext CreateContext() =>
+        new(new DbContextOptionsBuilder<LearningDbContext>()
+            .UseSqlite($"Data Source={_path}", o => o.MigrationsAssembly(MigrationsAssemblies.Sqlite))
+            .Options);
+
+    public async ValueTask InitializeAsync()
+    {
+        await using var db = CreateContext();
+        await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Deletes every row the content tests write, dependents first.</summary>
+    public async Task ResetAsync(CancellationToken ct)
+    {
+        await using var db = CreateContext();
+        await db.LessonProgress.ExecuteDeleteAsync(ct);
+        await db.Lessons.ExecuteDeleteAsync(ct);
+        await db.Modules.ExecuteDeleteAsync(ct);
+        await db.CourseTranslations.ExecuteDeleteAsync(ct);
+        await db.Courses.ExecuteDeleteAsync(ct);
+        await db.Users.ExecuteDeleteAsync(ct);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        File.Delete(_path);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,102 @@
+using Cistrat.Learning.Core.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cistrat.Learning.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The real app over a real database: a SQLite file in a temporary data folder per test class, or SQL Server
+/// when the environment variable <see cref="SqlServerVariable"/> holds a connection string (a database of its
+/// own is created per test class and dropped afterwards).
+/// </summary>
+public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string SqlServerVariable = "CISTRAT_TEST_SQLSERVER";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cistrat-tests", Guid.NewGuid().ToString("n"));
+
+    public string DataPath => Path.Combine(_root, "data");
+
+    public string ContentPath => Path.Combine(_root, "content");
+
+    public static string? SqlServerConnectionString => Environment.GetEnvironmentVariable(SqlServerVariable) is { Length: > 0 } cs ? cs : null;
+
+    protected virtual void WriteContent(string contentPath) => TestContent.Write(contentPath);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        WriteContent(ContentPath);
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Learning:DataPath", DataPath);
+        builder.UseSetting("Learning:ContentPath", ContentPath);
+        builder.UseSetting("Learning:SignInAttemptsPerMinute", "10000");
+        if (SqlServerConnectionString is { } sqlServer)
+        {
+            builder.UseSetting("Database:Provider", "SqlServer");
+            builder.UseSetting("ConnectionStrings:Learning", new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(sqlServer)
+            {
+                InitialCatalog = "cistrat_test_" + Path.GetFileName(_root),
+                TrustServerCertificate = true,
+            }.ConnectionString);
+        }
+    }
+
+    public ValueTask InitializeAsync()
+    {
+        // Starts the host, which migrates the database and imports the content, as in production.
+        _ = Server;
+        return ValueTask.CompletedTask;
+    }
+
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions
+    {
+        BaseAddress = new Uri("https://localhost"),
+        AllowAutoRedirect = false,
+        HandleCookies = true,
+    });
+
+    public async Task<T> WithDbAsync<T>(Func<LearningDbContext, Task<T>> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<LearningDbContext>());
+    }
+
+    public Task WithDbAsync(Func<LearningDbContext, Task> action) =>
+        WithDbAsync(async db => { await action(db); return true; });
+
+    /// <summary>Removes everything tests create (people, cohorts, progress), keeping roles and imported content.</summary>
+    public Task ResetAsync() => WithDbAsync(async db =>
+    {
+        await db.LessonProgress.ExecuteDeleteAsync();
+        await db.Invitations.ExecuteDeleteAsync();
+        await db.Enrolments.ExecuteDeleteAsync();
+        await db.CohortStaff.ExecuteDeleteAsync();
+        await db.Cohorts.ExecuteDeleteAsync();
+        await db.UserRoles.ExecuteDeleteAsync();
+        await db.UserClaims.ExecuteDeleteAsync();
+        await db.UserLogins.ExecuteDeleteAsync();
+        await db.UserTokens.ExecuteDeleteAsync();
+        await db.Users.ExecuteDeleteAsync();
+    });
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (SqlServerConnectionString is not null)
+            await WithDbAsync(db => db.Database.EnsureDeletedAsync());
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        try
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finalising connection: the temp folder is cleaned by the OS later.
+        }
+    }
+}

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Cistrat.Learning.Web.Tests.Localization;
+
+/// <summary>
+/// The UI string table is keyed by the English text, so a string added to a page silently shows in English
+/// to French and Arabic readers until someone translates it. These tests read the pages' source to find
+/// every key and hold the resource files to it.
+/// </summary>
+public sealed partial class ResourceCoverageTests
+{
+    // The catalogue's theme slugs (course.yml "themes"), shown through L["theme:" + slug].
+    private static readonly string[] Themes = ["ai", "data", "sti-policy", "digital-transformation", "open-science", "innovation-systems"];
+
+    private const string Literal = @"""((?:[^""\\\n]|\\.)*)""";
+
+    private static readonly Lazy<string> RepoRoot = new(FindRepoRoot);
+    private static readonly Lazy<HashSet<string>> UiKeys = new(ScanFeatures);
+
+    [GeneratedRegex(@"\b(?:L|localizer)\[\s*" + Literal + @"\s*[\],]")]
+    private static partial Regex LocalizerIndexer { get; }
+
+    [GeneratedRegex(@"\bErrorMessage\s*=\s*" + Literal)]
+    private static partial Regex ErrorMessage { get; }
+
+    [GeneratedRegex(@"\bDisplay\s*\(\s*Name\s*=\s*" + Literal)]
+    private static partial Regex DisplayName { get; }
+
+    [GeneratedRegex(@"\bnew\s+ValidationResult\s*\(\s*" + Literal)]
+    private static partial Regex NewValidationResult { get; }
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholder { get; }
+
+    [Fact]
+    public void KeyPatterns_FindEveryWayCodeNamesAUiString()
+    {
+        const string source = """
+            <h1>@L["Sign in"]</h1> <p>@L["{0} of {1}", a, b]</p>
+            TempData["Message"] = localizer["Say \"hello\"."].Value;
+            [Required(ErrorMessage = "Enter your name.")] [Display(Name = "Full name")]
+            yield return new ValidationResult("Choose a date.", [nameof(Date)]);
+            @L["theme:" + theme] @localizer[error.Description] ViewData["Title"]
+            """;
+
+        string[] expected = ["Choose a date.", "Enter your name.", "Full name", "Say \"hello\".", "Sign in", "{0} of {1}"];
+        Assert.Equal(expected, KeysIn(source).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void UiStringScan_FindsTheFeaturesKeys()
+    {
+        // A scan that finds nothing (a moved folder) would let every coverage test pass.
+        Assert.True(UiKeys.Value.Count > 0, "The scan of the Web project's Features folder found no UI string.");
+    }
+
+    [Fact]
+    public void FrenchResources_CoverEveryUiString() => AssertCoversEveryUiString("fr");
+
+    [Fact]
+    public void ArabicResources_CoverEveryUiString() => AssertCoversEveryUiString("ar");
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    [InlineData("ar")]
+    public void ResourceFile_HasEveryDynamicKey(string culture)
+    {
+        var entries = ReadResx(culture);
+        var missing = DynamicKeys().Where(k => string.IsNullOrWhiteSpace(entries.GetValueOrDefault(k))).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"{ResxName(culture)} lacks {missing.Count} dynamic key(s):{List(missing)}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    [InlineData("ar")]
+    public void Translations_KeepEveryPlaceholderOfTheirKey(string culture)
+    {
+        var wrong = ReadResx(culture)
+            .Where(e => !Placeholders(e.Key).SetEquals(Placeholders(e.Value)))
+            .Select(e => $"\"{e.Key}\" -> \"{e.Value}\"")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(wrong.Count == 0, $"In {ResxName(culture)}, these translations lose or add a {{n}} placeholder:{List(wrong)}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    [InlineData("ar")]
+    public void ResourceFile_HasNoKeyTheCodeNoLongerUses(string culture)
+    {
+        var known = UiKeys.Value.Concat(DynamicKeys()).Concat(IdentityErrorKeys()).ToHashSet(StringComparer.Ordinal);
+        var stale = ReadResx(culture).Keys.Where(k => !known.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(stale.Count == 0, $"{ResxName(culture)} has {stale.Count} key(s) that no page uses any more; remove them:{List(stale)}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    [InlineData("ar")]
+    public void Localizer_ServesEveryTranslation_FromTheCompiledResources(string culture)
+    {
+        // The same lookup as AddLearningLocalization: a wrong resource name or a missing satellite assembly
+        // would fall back to the English key here, as it would on the site.
+        var factory = new ResourceManagerStringLocalizerFactory(
+            Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance);
+        var localizer = factory.Create(typeof(SharedResource));
+        var previous = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+            var notServed = ReadResx(culture)
+                .Where(e => localizer[e.Key].Value != e.Value)
+                .Select(e => e.Key)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            Assert.True(notServed.Count == 0, $"The localizer does not serve the text of {ResxName(culture)} for {notServed.Count} key(s):{List(notServed)}");
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    private static void AssertCoversEveryUiString(string culture)
+    {
+        var entries = ReadResx(culture);
+        var missing = UiKeys.Value.Where(k => string.IsNullOrWhiteSpace(entries.GetValueOrDefault(k))).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"{ResxName(culture)} lacks a translation of {missing.Count} UI string(s):{List(missing)}");
+    }
+
+    private static IEnumerable<string> DynamicKeys() =>
+        Themes.Select(t => "theme:" + t)
+            .Concat(Enum.GetNames<EnrolmentStatus>().Select(s => "status:" + s))
+            .Concat(Enum.GetNames<EnrolmentPolicy>().Select(p => "policy:" + p))
+            .Concat(Enum.GetNames<StaffRole>().Select(r => "staff:" + r))
+            .Concat(Roles.All.Select(r => "role:" + r));
+
+    /// <summary>
+    /// Register shows Identity's own error text through localizer[error.Description]. Only the errors the
+    /// password options can produce are translated; length is checked by the form before Identity sees it.
+    /// </summary>
+    private static IEnumerable<string> IdentityErrorKeys()
+    {
+        var describer = new IdentityErrorDescriber();
+        return [describer.PasswordRequiresDigit().Description, describer.PasswordRequiresLower().Description];
+    }
+
+    private static HashSet<string> ScanFeatures()
+    {
+        var features = Path.Combine(RepoRoot.Value, "src", "Cistrat.Learning.Web", "Features");
+        Assert.True(Directory.Exists(features), $"The Web project's Features folder is not at {features}.");
+        return Directory.EnumerateFiles(features, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".cshtml", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+            .SelectMany(f => KeysIn(File.ReadAllText(f)))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<string> KeysIn(string source) =>
+        new[] { LocalizerIndexer, ErrorMessage, DisplayName, NewValidationResult }
+            .SelectMany(pattern => pattern.Matches(source))
+            .Select(match => UnescapeCSharp(match.Groups[1].Value))
+            .Distinct(StringComparer.Ordinal);
+
+    private static string UnescapeCSharp(string literal)
+    {
+        if (!literal.Contains('\\', StringComparison.Ordinal))
+            return literal;
+        var text = new StringBuilder(literal.Length);
+        for (var i = 0; i < literal.Length; i++)
+        {
+            if (literal[i] != '\\' || i + 1 == literal.Length)
+            {
+                text.Append(literal[i]);
+                continue;
+            }
+
+            var escaped = literal[++i];
+            if (escaped == 'u' && i + 4 < literal.Length)
+            {
+                text.Append((char)int.Parse(literal.AsSpan(i + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                i += 4;
+                continue;
+            }
+
+            text.Append(escaped switch { 'n' => '\n', 't' => '\t', 'r' => '\r', '0' => '\0', _ => escaped });
+        }
+
+        return text.ToString();
+    }
+
+    private static Dictionary<string, string> ReadResx(string culture)
+    {
+        var path = Path.Combine(RepoRoot.Value, "src", "Cistrat.Learning.Web", "Resources", ResxName(culture));
+        Assert.True(File.Exists(path), $"{path} does not exist.");
+        return XDocument.Load(path).Root!.Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "", StringComparer.Ordinal);
+    }
+
+    private static string ResxName(string culture) => culture.Length == 0 ? "SharedResource.resx" : $"SharedResource.{culture}.resx";
+
+    private static HashSet<string> Placeholders(string text) =>
+        Placeholder.Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+
+    private static string List(IEnumerable<string> items) => string.Concat(items.Select(i => "\n  " + i));
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Cistrat.Learning.sln")))
+                return dir.FullName;
+        }
+
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Cistrat.Learning.sln; run the tests from a checkout of the repository.");
+    }
+}

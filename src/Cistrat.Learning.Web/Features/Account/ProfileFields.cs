@@ -3,6 +3,7 @@ using System.Globalization;
 using Cistrat.Learning.Core;
 using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Web.Infrastructure.Localization;
+using Microsoft.Extensions.Localization;
 
 namespace Cistrat.Learning.Web.Features.Account;
 
@@ -33,12 +34,14 @@ public class ProfileFields : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // MVC passes these messages through untranslated, unlike attribute messages: translate them here.
+        var localizer = validationContext.Localizer();
         if (!UiCultures.IsSupported(PreferredLanguage))
-            yield return new ValidationResult("Choose one of the languages offered.", [nameof(PreferredLanguage)]);
+            yield return new ValidationResult(localizer["Choose one of the languages offered."], [nameof(PreferredLanguage)]);
         if (!TimeZones.IsValid(TimeZoneId))
-            yield return new ValidationResult("Choose a time zone from the list.", [nameof(TimeZoneId)]);
+            yield return new ValidationResult(localizer["Choose a time zone from the list."], [nameof(TimeZoneId)]);
         if (!string.IsNullOrEmpty(Country) && !Countries.IsValid(Country))
-            yield return new ValidationResult("Choose a country from the list.", [nameof(Country)]);
+            yield return new ValidationResult(localizer["Choose a country from the list."], [nameof(Country)]);
     }
 
     public void ApplyTo(ApplicationUser user)

@@ -64,7 +64,7 @@ public class RegisterModel(
     {
         [Required(ErrorMessage = "Enter your email address.")]
         [EmailAddress(ErrorMessage = "Enter a valid email address.")]
-        [StringLength(256)]
+        [StringLength(256, ErrorMessage = "The email address can have at most 256 characters.")]
         public string Email { get; set; } = "";
 
         [Required(ErrorMessage = "Choose a password.")]

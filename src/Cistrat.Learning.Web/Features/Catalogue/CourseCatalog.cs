@@ -75,6 +75,9 @@ public sealed record CourseOutline(
 {
     public IReadOnlyList<LessonOutline> Lessons { get; } = Modules.SelectMany(m => m.Lessons).ToList();
 
+    /// <summary>"12" rather than "12.0", in the reader's number format.</summary>
+    public string HoursText => Hours.ToString("0.#", System.Globalization.CultureInfo.CurrentCulture);
+
     public string TitleIn(string language) => Translations.TryGetValue(language, out var t) ? t.Title : Title;
 
     public string SummaryIn(string language) => Translations.TryGetValue(language, out var t) ? t.Summary : Summary;

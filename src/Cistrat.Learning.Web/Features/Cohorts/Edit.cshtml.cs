@@ -5,6 +5,7 @@ using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Web.Features.Catalogue;
+using Cistrat.Learning.Web.Infrastructure.Localization;
 using Cistrat.Learning.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -110,7 +111,7 @@ public class EditModel(
     private async Task<List<string>> ResolveStaffAsync(string? list, string role, string field)
     {
         var ids = new List<string>();
-        foreach (var email in (list ?? "").Split([',', ';', '\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries))
+        foreach (var email in (list ?? "").Split([',', '،', ';', '\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries))
         {
             var user = await users.FindByEmailAsync(email);
             if (user is null)
@@ -156,14 +157,15 @@ public class EditModel(
 
         public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
         {
+            var localizer = validationContext.Localizer();
             if (EndsOn < StartsOn)
-                yield return new ValidationResult("The end date must not be before the start date.", [nameof(EndsOn)]);
+                yield return new ValidationResult(localizer["The end date must not be before the start date."], [nameof(EndsOn)]);
             if (!TimeZones.IsValid(TimeZoneId))
-                yield return new ValidationResult("Choose a time zone from the list.", [nameof(TimeZoneId)]);
+                yield return new ValidationResult(localizer["Choose a time zone from the list."], [nameof(TimeZoneId)]);
             if (!Enum.IsDefined(Policy))
-                yield return new ValidationResult("Choose an enrolment policy.", [nameof(Policy)]);
+                yield return new ValidationResult(localizer["Choose an enrolment policy."], [nameof(Policy)]);
             if (Policy == EnrolmentPolicy.InvitationCode && string.IsNullOrWhiteSpace(InvitationCode))
-                yield return new ValidationResult("Set the invitation code trainees must enter.", [nameof(InvitationCode)]);
+                yield return new ValidationResult(localizer["Set the invitation code trainees must enter."], [nameof(InvitationCode)]);
         }
     }
 }

@@ -60,7 +60,7 @@ public class RosterModel(
             return refusal;
         if (!Permissions.CanManage)
             return Forbid();
-        var list = (Emails ?? "").Split([',', ';', '\n', '\r', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        var list = (Emails ?? "").Split([',', '،', ';', '\n', '\r', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         if (list.Length == 0 || list.Length > MaxEmailsPerList)
         {
             ModelState.AddModelError(nameof(Emails), localizer["Paste between 1 and {0} email addresses.", MaxEmailsPerList].Value);

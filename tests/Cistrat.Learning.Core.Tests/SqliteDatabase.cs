@@ -24,7 +24,15 @@ public sealed class SqliteDatabase : IAsyncLifetime
     public async Task ResetAsync(CancellationToken ct)
     {
         await using var db = CreateContext();
+        await db.OutboxMessages.ExecuteDeleteAsync(ct);
+        await db.CompletionRecords.ExecuteDeleteAsync(ct);
+        await db.QuizAttempts.ExecuteDeleteAsync(ct);
+        await db.Invitations.ExecuteDeleteAsync(ct);
+        await db.Enrolments.ExecuteDeleteAsync(ct);
+        await db.CohortStaff.ExecuteDeleteAsync(ct);
+        await db.Cohorts.ExecuteDeleteAsync(ct);
         await db.LessonProgress.ExecuteDeleteAsync(ct);
+        await db.Quizzes.ExecuteDeleteAsync(ct);
         await db.Lessons.ExecuteDeleteAsync(ct);
         await db.Modules.ExecuteDeleteAsync(ct);
         await db.CourseTranslations.ExecuteDeleteAsync(ct);

@@ -1,3 +1,4 @@
+using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Courses;
 
 namespace Cistrat.Learning.Core.Cohorts;
@@ -24,6 +25,8 @@ public class Cohort
     /// <summary>Most active and pending enrolments at once; null for no limit.</summary>
     public int? Capacity { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    public CompletionRule CompletionRule { get; set; } = new();
 
     public List<CohortStaff> Staff { get; } = [];
     public List<Enrolment> Enrolments { get; } = [];

@@ -13,6 +13,9 @@ public sealed class ContentImportResult
     public int LessonsUpdated { get; init; }
     public int LessonsRetired { get; init; }
     public int ModulesRetired { get; init; }
+    /// <summary>Quizzes added, changed or retired.</summary>
+    public int QuizzesChanged { get; init; }
+
     public int CoursesRetired { get; init; }
 
     public bool HasErrors => Issues.Any(i => i.Severity == ContentIssueSeverity.Error);

@@ -1,5 +1,6 @@
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
+using Cistrat.Learning.Core.Quizzes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -52,6 +53,7 @@ public sealed class ContentImporter(LearningDbContext db, TimeProvider time, ILo
             LessonsRetired = total.LessonsRetired,
             ModulesRetired = total.ModulesRetired,
             CoursesRetired = total.CoursesRetired,
+            QuizzesChanged = total.QuizzesChanged,
         };
         Log(contentRoot, result);
         return result;
@@ -86,6 +88,8 @@ public sealed class ContentImporter(LearningDbContext db, TimeProvider time, ILo
         var modules = SyncModules(course, source, now, counts);
         var lessons = isNew ? [] : await db.Lessons.Where(l => l.CourseId == course.Id).ToListAsync(ct);
         SyncLessons(course, source, modules, lessons, now, counts);
+        var quizzes = isNew ? [] : await db.Quizzes.Where(q => q.CourseId == course.Id).ToListAsync(ct);
+        SyncQuizzes(course, source, modules, quizzes, now, counts);
 
         if (!db.ChangeTracker.HasChanges())
             return;
@@ -185,6 +189,68 @@ public sealed class ContentImporter(LearningDbContext db, TimeProvider time, ILo
         }
     }
 
+    private void SyncQuizzes(Course course, CourseSource source, Dictionary<string, Module> modules, List<Quiz> stored, DateTime now, Counts counts)
+    {
+        var bySlug = stored.ToDictionary(q => q.Slug, StringComparer.Ordinal);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var moduleSource in source.Modules)
+        {
+            var module = modules[moduleSource.Slug];
+            foreach (var wanted in moduleSource.Quizzes)
+            {
+                present.Add(wanted.Slug);
+                if (!bySlug.TryGetValue(wanted.Slug, out var quiz))
+                {
+                    quiz = new Quiz { Slug = wanted.Slug, Title = wanted.Title };
+                    Apply(quiz, wanted);
+                    var entry = db.Quizzes.Add(quiz);
+                    // Neither key may exist yet (a new course or module): EF fixes temporary values up on save.
+                    CopyKey(entry.Property(q => q.CourseId), db.Entry(course).Property(c => c.Id));
+                    CopyKey(entry.Property(q => q.ModuleId), db.Entry(module).Property(m => m.Id));
+                    counts.QuizzesChanged++;
+                    continue;
+                }
+
+                if (quiz.SourceHash == wanted.SourceHash && quiz.Position == wanted.Position && quiz.ModuleId == module.Id && module.Id != 0 && quiz.RetiredAt is null)
+                    continue;
+                Apply(quiz, wanted);
+                CopyKey(db.Entry(quiz).Property(q => q.ModuleId), db.Entry(module).Property(m => m.Id));
+                quiz.RetiredAt = null;
+                counts.QuizzesChanged++;
+            }
+        }
+
+        foreach (var quiz in stored)
+        {
+            if (quiz.RetiredAt is null && !present.Contains(quiz.Slug) && !source.UnreadableQuizSlugs.Contains(quiz.Slug))
+            {
+                quiz.RetiredAt = now;
+                counts.QuizzesChanged++;
+            }
+        }
+    }
+
+    private static void CopyKey(Microsoft.EntityFrameworkCore.ChangeTracking.PropertyEntry<Quiz, int> target, Microsoft.EntityFrameworkCore.ChangeTracking.PropertyEntry key)
+    {
+        target.CurrentValue = (int)key.CurrentValue!;
+        if (key.IsTemporary)
+            target.IsTemporary = true;
+    }
+
+    private static void Apply(Quiz quiz, QuizSource wanted)
+    {
+        quiz.Title = wanted.Title;
+        quiz.Position = wanted.Position;
+        quiz.PassMark = wanted.PassMark;
+        quiz.MaxAttempts = wanted.MaxAttempts;
+        quiz.TimeLimitMinutes = wanted.TimeLimitMinutes;
+        quiz.ShuffleQuestions = wanted.ShuffleQuestions;
+        quiz.ShuffleOptions = wanted.ShuffleOptions;
+        quiz.ShowAnswers = wanted.ShowAnswers;
+        quiz.DefinitionJson = wanted.Definition.ToJson();
+        quiz.SourceHash = wanted.SourceHash;
+    }
+
     private static void Apply(Lesson lesson, LessonSource wanted)
     {
         lesson.Title = wanted.Title;
@@ -246,9 +312,11 @@ public sealed class ContentImporter(LearningDbContext db, TimeProvider time, ILo
         public int LessonsRetired { get; set; }
         public int ModulesRetired { get; set; }
         public int CoursesRetired { get; set; }
+        public int QuizzesChanged { get; set; }
 
         public void Add(Counts other)
         {
+            QuizzesChanged += other.QuizzesChanged;
             CoursesImported += other.CoursesImported;
             LessonsAdded += other.LessonsAdded;
             LessonsUpdated += other.LessonsUpdated;

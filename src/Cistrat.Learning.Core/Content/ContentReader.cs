@@ -139,8 +139,58 @@ internal sealed partial class ContentReader
                 modules.Add(module);
         }
 
+        var unreadableQuizzes = await ReadQuizzesAsync(folder, modules, lessonOwners, ct);
         return new CourseSource(folder, slug, title, summary, language, licence, authors, hours.Value, themes, translations, glossary,
-            modules, unreadableModules, unreadableLessons);
+            modules, unreadableModules, unreadableLessons, unreadableQuizzes);
+    }
+
+    /// <summary>
+    /// Reads each module's quiz files once all lessons of the course are known, since a question may point to a
+    /// lesson of any module. Returns the slugs of quizzes that could not be read, whose stored version stays.
+    /// </summary>
+    private async Task<HashSet<string>> ReadQuizzesAsync(string courseFolder, List<ModuleSource> modules, Dictionary<string, string> lessonOwners, CancellationToken ct)
+    {
+        var unreadable = new HashSet<string>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reader = new QuizReader(_renderer, _issues);
+        var position = 0;
+        foreach (var module in modules)
+        {
+            var directory = Path.Combine(_root, courseFolder, module.FolderName);
+            var files = Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>()
+                .Where(QuizReader.IsQuizFile).Order(StringComparer.Ordinal).ToList();
+            foreach (var name in files)
+            {
+                var file = $"{courseFolder}/{module.FolderName}/{name}";
+                var fallback = QuizReader.DefaultSlug(module.Slug, name);
+                if (await ReadBytesAsync(file, ct) is not { } bytes || reader.Read(file, bytes, fallback, ++position) is not { } quiz)
+                {
+                    unreadable.Add(fallback);
+                    continue;
+                }
+
+                var unknown = quiz.LessonReferences.Where(r => !lessonOwners.ContainsKey(r.LessonSlug)).ToList();
+                foreach (var (lesson, line) in unknown)
+                    _issues.Error(file, line, $"lesson '{lesson}' does not exist in this course");
+                if (owners.TryGetValue(quiz.Slug, out var owner))
+                {
+                    _issues.Error(file, 0, $"duplicate quiz slug '{quiz.Slug}': {owner} already uses it; this quiz is skipped");
+                    continue;
+                }
+
+                owners[quiz.Slug] = file;
+                if (unknown.Count > 0)
+                {
+                    _issues.Error(file, 0, "quiz skipped: it has errors (a stored earlier version stays in use)");
+                    unreadable.Add(quiz.Slug);
+                    continue;
+                }
+
+                module.Quizzes.Add(quiz);
+            }
+        }
+
+        return unreadable;
     }
 
     private async Task<ModuleSource?> ReadModuleAsync(

@@ -24,14 +24,18 @@ internal sealed record CourseSource(
     GlossarySource Glossary,
     IReadOnlyList<ModuleSource> Modules,
     IReadOnlySet<string> UnreadableModuleSlugs,
-    IReadOnlySet<string> UnreadableLessonSlugs);
+    IReadOnlySet<string> UnreadableLessonSlugs,
+    IReadOnlySet<string> UnreadableQuizSlugs);
 
 internal sealed record TranslationSource(string Language, string Title, string Summary);
 
 /// <summary>The glossary's HTML, null when the course has none; <see cref="Unreadable"/> keeps the stored one.</summary>
 internal sealed record GlossarySource(string? Html, bool Unreadable);
 
-internal sealed record ModuleSource(string FolderName, string Slug, string Title, int Position, string SummaryHtml, IReadOnlyList<LessonSource> Lessons);
+internal sealed record ModuleSource(string FolderName, string Slug, string Title, int Position, string SummaryHtml, IReadOnlyList<LessonSource> Lessons)
+{
+    public List<QuizSource> Quizzes { get; } = [];
+}
 
 internal sealed record LessonSource(
     string File,

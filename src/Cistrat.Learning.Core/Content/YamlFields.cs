@@ -182,6 +182,16 @@ internal sealed partial class YamlFields
         return null;
     }
 
+    public YamlSequenceNode? Sequence(string key)
+    {
+        if (Find(key) is not { } entry || (entry.Value is YamlScalarNode { } s && IsNull(s)))
+            return null;
+        if (entry.Value is YamlSequenceNode sequence)
+            return sequence;
+        Error(LineOf(entry.Value), $"field '{key}' must be a list");
+        return null;
+    }
+
     /// <summary>Fields of a nested mapping, reported against the same file.</summary>
     public YamlFields Nested(YamlMappingNode map) =>
         new(map, _file, _lineOffset, (int)map.Start.Line + _lineOffset, _issues);

@@ -1,4 +1,6 @@
 using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Completion;
+using Cistrat.Learning.Core.Quizzes;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -94,6 +96,16 @@ internal sealed class CohortConfiguration : IEntityTypeConfiguration<Cohort>
         builder.HasOne(c => c.Course).WithMany().HasForeignKey(c => c.CourseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Staff).WithOne().HasForeignKey(s => s.CohortId);
         builder.HasMany(c => c.Enrolments).WithOne(e => e.Cohort).HasForeignKey(e => e.CohortId);
+        builder.OwnsOne(c => c.CompletionRule, rule =>
+        {
+            rule.Property(r => r.LessonSharePercent).HasColumnName("RuleLessonSharePercent").HasDefaultValue(100);
+            rule.Property(r => r.Quizzes).HasColumnName("RuleQuizzes");
+            rule.Property(r => r.RequiredQuizSlugs).HasColumnName("RuleRequiredQuizSlugs").HasMaxLength(2000);
+            rule.Property(r => r.AttendanceSharePercent).HasColumnName("RuleAttendanceSharePercent");
+            rule.Property(r => r.FinalDate).HasColumnName("RuleFinalDate");
+            rule.Property(r => r.Version).HasColumnName("RuleVersion").HasDefaultValue(1);
+        });
+        builder.Navigation(c => c.CompletionRule).IsRequired();
     }
 }
 
@@ -127,5 +139,56 @@ internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitat
         builder.Property(i => i.NormalizedEmail).HasMaxLength(256);
         builder.Property(i => i.InvitedById).HasMaxLength(450);
         builder.HasOne<Cohort>().WithMany().HasForeignKey(i => i.CohortId);
+    }
+}
+
+internal sealed class QuizConfiguration : IEntityTypeConfiguration<Quiz>
+{
+    public void Configure(EntityTypeBuilder<Quiz> builder)
+    {
+        builder.HasIndex(q => new { q.CourseId, q.Slug }).IsUnique();
+        builder.Property(q => q.Slug).HasMaxLength(100);
+        builder.Property(q => q.Title).HasMaxLength(300);
+        builder.Property(q => q.SourceHash).HasMaxLength(64);
+        builder.Ignore(q => q.Definition);
+        builder.HasOne<Course>().WithMany().HasForeignKey(q => q.CourseId);
+        builder.HasOne<Module>().WithMany().HasForeignKey(q => q.ModuleId).OnDelete(DeleteBehavior.NoAction);
+    }
+}
+
+internal sealed class QuizAttemptConfiguration : IEntityTypeConfiguration<QuizAttempt>
+{
+    public void Configure(EntityTypeBuilder<QuizAttempt> builder)
+    {
+        builder.HasIndex(a => new { a.EnrolmentId, a.QuizId, a.Number }).IsUnique();
+        builder.HasIndex(a => new { a.UserId, a.QuizId });
+        builder.Ignore(a => a.Layout);
+        builder.Ignore(a => a.Answers);
+        builder.Ignore(a => a.IsOpen);
+        builder.HasOne<Quiz>().WithMany().HasForeignKey(a => a.QuizId).OnDelete(DeleteBehavior.NoAction);
+        builder.HasOne<Enrolment>().WithMany().HasForeignKey(a => a.EnrolmentId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.NoAction);
+    }
+}
+
+internal sealed class CompletionRecordConfiguration : IEntityTypeConfiguration<CompletionRecord>
+{
+    public void Configure(EntityTypeBuilder<CompletionRecord> builder)
+    {
+        // One completion per enrolment, whatever evaluates it twice.
+        builder.HasIndex(r => r.EnrolmentId).IsUnique();
+        builder.Property(r => r.RuleDescription).HasMaxLength(2000);
+        builder.HasOne<Enrolment>().WithMany().HasForeignKey(r => r.EnrolmentId);
+    }
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.HasIndex(m => m.Key).IsUnique();
+        builder.HasIndex(m => m.ProcessedAt);
+        builder.Property(m => m.Kind).HasMaxLength(100);
+        builder.Property(m => m.Key).HasMaxLength(200);
     }
 }

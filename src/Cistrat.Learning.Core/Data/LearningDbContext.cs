@@ -1,4 +1,6 @@
 using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Completion;
+using Cistrat.Learning.Core.Quizzes;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -18,6 +20,10 @@ public class LearningDbContext(DbContextOptions<LearningDbContext> options) : Id
     public DbSet<CohortStaff> CohortStaff => Set<CohortStaff>();
     public DbSet<Enrolment> Enrolments => Set<Enrolment>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Quiz> Quizzes => Set<Quiz>();
+    public DbSet<QuizAttempt> QuizAttempts => Set<QuizAttempt>();
+    public DbSet<CompletionRecord> CompletionRecords => Set<CompletionRecord>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -150,6 +150,70 @@ namespace Cistrat.Learning.Migrations.Sqlite.Migrations
                     b.ToTable("Invitations");
                 });
 
+            modelBuilder.Entity("Cistrat.Learning.Core.Completion.CompletionRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EnrolmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RuleDescription")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RuleVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnrolmentId")
+                        .IsUnique();
+
+                    b.ToTable("CompletionRecords");
+                });
+
+            modelBuilder.Entity("Cistrat.Learning.Core.Completion.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PayloadJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ProcessedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("ProcessedAt");
+
+                    b.ToTable("OutboxMessages");
+                });
+
             modelBuilder.Entity("Cistrat.Learning.Core.Courses.Course", b =>
                 {
                     b.Property<int>("Id")
@@ -467,6 +531,134 @@ namespace Cistrat.Learning.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Cistrat.Learning.Core.Quizzes.Quiz", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CourseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ModuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PassMark")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RetiredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ShowAnswers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ShuffleOptions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ShuffleQuestions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TimeLimitMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ModuleId");
+
+                    b.HasIndex("CourseId", "Slug")
+                        .IsUnique();
+
+                    b.ToTable("Quizzes");
+                });
+
+            modelBuilder.Entity("Cistrat.Learning.Core.Quizzes.QuizAttempt", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnswersJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeadlineAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EnrolmentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastSavedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LayoutJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("MaxScore")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuizId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("QuizId");
+
+                    b.HasIndex("UserId", "QuizId");
+
+                    b.HasIndex("EnrolmentId", "QuizId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("QuizAttempts");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -603,6 +795,52 @@ namespace Cistrat.Learning.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.OwnsOne("Cistrat.Learning.Core.Completion.CompletionRule", "CompletionRule", b1 =>
+                        {
+                            b1.Property<int>("CohortId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<int?>("AttendanceSharePercent")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("RuleAttendanceSharePercent");
+
+                            b1.Property<DateOnly?>("FinalDate")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("RuleFinalDate");
+
+                            b1.Property<int>("LessonSharePercent")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER")
+                                .HasDefaultValue(100)
+                                .HasColumnName("RuleLessonSharePercent");
+
+                            b1.Property<int>("Quizzes")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("RuleQuizzes");
+
+                            b1.Property<string>("RequiredQuizSlugs")
+                                .IsRequired()
+                                .HasMaxLength(2000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("RuleRequiredQuizSlugs");
+
+                            b1.Property<int>("Version")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER")
+                                .HasDefaultValue(1)
+                                .HasColumnName("RuleVersion");
+
+                            b1.HasKey("CohortId");
+
+                            b1.ToTable("Cohorts");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CohortId");
+                        });
+
+                    b.Navigation("CompletionRule")
+                        .IsRequired();
+
                     b.Navigation("Course");
                 });
 
@@ -643,6 +881,15 @@ namespace Cistrat.Learning.Migrations.Sqlite.Migrations
                     b.HasOne("Cistrat.Learning.Core.Cohorts.Cohort", null)
                         .WithMany()
                         .HasForeignKey("CohortId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Cistrat.Learning.Core.Completion.CompletionRecord", b =>
+                {
+                    b.HasOne("Cistrat.Learning.Core.Cohorts.Enrolment", null)
+                        .WithMany()
+                        .HasForeignKey("EnrolmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -703,6 +950,42 @@ namespace Cistrat.Learning.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Course");
+                });
+
+            modelBuilder.Entity("Cistrat.Learning.Core.Quizzes.Quiz", b =>
+                {
+                    b.HasOne("Cistrat.Learning.Core.Courses.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Cistrat.Learning.Core.Courses.Module", null)
+                        .WithMany()
+                        .HasForeignKey("ModuleId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Cistrat.Learning.Core.Quizzes.QuizAttempt", b =>
+                {
+                    b.HasOne("Cistrat.Learning.Core.Cohorts.Enrolment", null)
+                        .WithMany()
+                        .HasForeignKey("EnrolmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Cistrat.Learning.Core.Quizzes.Quiz", null)
+                        .WithMany()
+                        .HasForeignKey("QuizId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
+
+                    b.HasOne("Cistrat.Learning.Core.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -16,10 +16,6 @@ public sealed class EnrolmentServiceTests(SqliteDatabase database) : IClassFixtu
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = database.CreateContext();
-        await db.Invitations.ExecuteDeleteAsync(ct);
-        await db.Enrolments.ExecuteDeleteAsync(ct);
-        await db.CohortStaff.ExecuteDeleteAsync(ct);
-        await db.Cohorts.ExecuteDeleteAsync(ct);
         await database.ResetAsync(ct);
         db.Courses.Add(new Course { Slug = "c", Title = "C", Summary = "S", Language = "en", Licence = "CC-BY-4.0" });
         foreach (var name in new[] { "ana", "ben", "chen" })

@@ -71,6 +71,9 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Removes everything tests create (people, cohorts, progress), keeping roles and imported content.</summary>
     public Task ResetAsync() => WithDbAsync(async db =>
     {
+        await db.OutboxMessages.ExecuteDeleteAsync();
+        await db.CompletionRecords.ExecuteDeleteAsync();
+        await db.QuizAttempts.ExecuteDeleteAsync();
         await db.LessonProgress.ExecuteDeleteAsync();
         await db.Invitations.ExecuteDeleteAsync();
         await db.Enrolments.ExecuteDeleteAsync();

@@ -17,6 +17,14 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
     public Task<IReadOnlyDictionary<int, CompletionReport>> EvaluateCohortAsync(int cohortId, CancellationToken ct = default) =>
         EvaluateWithRetryAsync(cohortId, enrolmentId: null, ct);
 
+    /// <summary>The checklist of every active enrolment of a cohort, for display: records nothing.</summary>
+    public Task<IReadOnlyDictionary<int, CompletionReport>> ReportCohortAsync(int cohortId, CancellationToken ct = default) =>
+        EvaluateAsync(cohortId, enrolmentId: null, record: false, ct);
+
+    /// <summary>One enrolment's checklist, for display: records nothing.</summary>
+    public async Task<CompletionReport?> ReportEnrolmentAsync(int cohortId, int enrolmentId, CancellationToken ct = default) =>
+        (await EvaluateAsync(cohortId, enrolmentId, record: false, ct)).GetValueOrDefault(enrolmentId);
+
     /// <summary>Evaluates one enrolment (after a lesson was marked done or a quiz passed) and records its completion.</summary>
     public async Task<CompletionReport?> EvaluateEnrolmentAsync(int enrolmentId, CancellationToken ct = default)
     {
@@ -41,18 +49,18 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
     {
         try
         {
-            return await EvaluateAsync(cohortId, enrolmentId, ct);
+            return await EvaluateAsync(cohortId, enrolmentId, record: true, ct);
         }
         catch (DbUpdateException)
         {
             // Another evaluation recorded one of these completions first (the unique keys said so): evaluate
             // again, now seeing its records, so every other new completion is still written.
             db.ChangeTracker.Clear();
-            return await EvaluateAsync(cohortId, enrolmentId, ct);
+            return await EvaluateAsync(cohortId, enrolmentId, record: true, ct);
         }
     }
 
-    private async Task<IReadOnlyDictionary<int, CompletionReport>> EvaluateAsync(int cohortId, int? enrolmentId, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<int, CompletionReport>> EvaluateAsync(int cohortId, int? enrolmentId, bool record, CancellationToken ct)
     {
         var cohort = await db.Cohorts.AsNoTracking().SingleAsync(c => c.Id == cohortId, ct);
         var rule = cohort.CompletionRule;
@@ -79,7 +87,7 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
                 .Distinct()
                 .ToListAsync(ct))
             .ToLookup(x => x.EnrolmentId, x => x.QuizId);
-        var recorded = (await enrolments.Join(db.CompletionRecords, e => e.Id, r => r.EnrolmentId, (e, r) => r.EnrolmentId).ToListAsync(ct)).ToHashSet();
+        var recorded = !record ? [] : (await enrolments.Join(db.CompletionRecords, e => e.Id, r => r.EnrolmentId, (e, r) => r.EnrolmentId).ToListAsync(ct)).ToHashSet();
 
         var now = time.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(TimeZones.ToLocal(now, cohort.TimeZoneId));
@@ -94,7 +102,7 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
                 courseQuizzes, AttendanceShare: null);
             var report = CompletionEvaluator.Evaluate(rule, facts, today);
             reports[person.Id] = report;
-            if (!report.IsComplete || recorded.Contains(person.Id))
+            if (!record || !report.IsComplete || recorded.Contains(person.Id))
                 continue;
 
             db.CompletionRecords.Add(new CompletionRecord
@@ -110,7 +118,8 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
             });
         }
 
-        await db.SaveChangesAsync(ct);
+        if (record)
+            await db.SaveChangesAsync(ct);
         return reports;
     }
 }

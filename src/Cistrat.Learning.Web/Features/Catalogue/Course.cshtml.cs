@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
 using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Web.Features.Learning;
+using Cistrat.Learning.Web.Features.Quizzes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +18,7 @@ public class CourseModel(
     CourseCatalog catalog,
     LearningDbContext db,
     EnrolmentService enrolments,
+    CompletionService completion,
     TimeProvider time,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
@@ -33,6 +36,11 @@ public class CourseModel(
 
     public LessonOutline? ContinueWith { get; private set; }
 
+    public ILookup<int, QuizSummary> Quizzes { get; private set; } = Enumerable.Empty<QuizSummary>().ToLookup(q => q.ModuleId);
+
+    /// <summary>The completion checklist of each active enrolment, with the record once completed.</summary>
+    public IReadOnlyList<(MyEnrolment Enrolment, CompletionReport Report, CompletionRecord? Record)> Checklists { get; private set; } = [];
+
     public string UiLanguage { get; } = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
@@ -40,6 +48,7 @@ public class CourseModel(
         if (await catalog.FindAsync(slug, ct) is not { } course)
             return NotFound();
         Course = course;
+        Quizzes = await db.QuizzesByModuleAsync(course.Id, ct);
         var now = time.GetUtcNow().UtcDateTime;
         var cohorts = await db.Cohorts.AsNoTracking()
             .Where(c => c.CourseId == course.Id)
@@ -65,6 +74,16 @@ public class CourseModel(
             {
                 Progress = course.ProgressOf(Completed);
                 ContinueWith = Resume.Pick(course, progress);
+                var checklists = new List<(MyEnrolment, CompletionReport, CompletionRecord?)>();
+                foreach (var enrolment in MyEnrolments.Where(e => e.Status == EnrolmentStatus.Active))
+                {
+                    var report = await completion.ReportEnrolmentAsync(enrolment.CohortId, enrolment.Id, ct);
+                    var record = await db.CompletionRecords.AsNoTracking().SingleOrDefaultAsync(r => r.EnrolmentId == enrolment.Id, ct);
+                    if (report is not null)
+                        checklists.Add((enrolment, report, record));
+                }
+
+                Checklists = checklists;
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Web.Features.Account;
 using Cistrat.Learning.Web.Features.Catalogue;
@@ -22,6 +23,7 @@ public class RosterModel(
     CourseCatalog catalog,
     CohortAccess access,
     EnrolmentService enrolments,
+    CompletionService completion,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public const int MaxEmailsPerList = 500;
@@ -41,6 +43,10 @@ public class RosterModel(
     public IReadOnlyList<Invitation> Invitations { get; private set; } = [];
 
     public IReadOnlyList<string> Staff { get; private set; } = [];
+
+    public IReadOnlyDictionary<int, CompletionReport> Completion { get; private set; } = new Dictionary<int, CompletionReport>();
+
+    public IReadOnlyDictionary<int, DateTime> CompletedAt { get; private set; } = new Dictionary<int, DateTime>();
 
     [BindProperty]
     public string? Emails { get; set; }
@@ -131,6 +137,10 @@ public class RosterModel(
         Trainees = rows.Where(r => r.Status == EnrolmentStatus.Active).ToList();
         Requests = rows.Where(r => r.Status == EnrolmentStatus.Pending).ToList();
         Former = rows.Where(r => r.Status is EnrolmentStatus.Withdrawn or EnrolmentStatus.Rejected).ToList();
+        Completion = await completion.ReportCohortAsync(id, ct);
+        CompletedAt = await db.CompletionRecords.AsNoTracking()
+            .Where(r => db.Enrolments.Any(e => e.Id == r.EnrolmentId && e.CohortId == id))
+            .ToDictionaryAsync(r => r.EnrolmentId, r => r.CompletedAt, ct);
         Invitations = Permissions.CanManage
             ? await db.Invitations.AsNoTracking().Where(i => i.CohortId == id && i.RedeemedAt == null).OrderBy(i => i.NormalizedEmail).ToListAsync(ct)
             : [];

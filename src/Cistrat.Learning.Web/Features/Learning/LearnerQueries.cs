@@ -12,7 +12,7 @@ public static class LearnerQueries
         EF.CompileAsyncQuery((LearningDbContext db, string userId, int courseId) =>
             db.Enrolments.AsNoTracking()
                 .Where(e => e.UserId == userId && e.Cohort!.CourseId == courseId)
-                .Select(e => new MyEnrolment(e.CohortId, e.Cohort!.Name, e.Status, e.Cohort.StartsOn, e.Cohort.EndsOn, e.Cohort.TimeZoneId)));
+                .Select(e => new MyEnrolment(e.Id, e.CohortId, e.Cohort!.Name, e.Status, e.Cohort.StartsOn, e.Cohort.EndsOn, e.Cohort.TimeZoneId)));
 
     private static readonly Func<LearningDbContext, string, int, Task<bool>> IsActiveInCourse =
         EF.CompileAsyncQuery((LearningDbContext db, string userId, int courseId) =>
@@ -42,4 +42,4 @@ public static class LearnerQueries
     }
 }
 
-public sealed record MyEnrolment(int CohortId, string CohortName, EnrolmentStatus Status, DateOnly StartsOn, DateOnly EndsOn, string TimeZoneId);
+public sealed record MyEnrolment(int Id, int CohortId, string CohortName, EnrolmentStatus Status, DateOnly StartsOn, DateOnly EndsOn, string TimeZoneId);

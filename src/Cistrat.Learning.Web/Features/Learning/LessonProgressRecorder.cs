@@ -1,3 +1,4 @@
+using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cistrat.Learning.Web.Features.Learning;
 
 /// <summary>Writes lesson visits, completion and reading position, with as few writes as "resume" needs.</summary>
-public sealed class LessonProgressRecorder(LearningDbContext db, TimeProvider time)
+public sealed class LessonProgressRecorder(LearningDbContext db, CompletionService completion, TimeProvider time)
 {
     private static readonly TimeSpan RevisitGranularity = TimeSpan.FromMinutes(5);
 
@@ -47,6 +48,10 @@ public sealed class LessonProgressRecorder(LearningDbContext db, TimeProvider ti
                 UserId = userId, LessonId = lessonId, CourseId = courseId, FirstVisitedAt = now, LastVisitedAt = now, CompletedAt = completedAt,
             }, ct);
         }
+
+        // Marking the last required lesson done may complete the cohort.
+        if (done)
+            await completion.EvaluatePersonInCourseAsync(userId, courseId, ct);
     }
 
     public Task SetPositionAsync(string userId, int courseId, int lessonId, double position, CancellationToken ct) =>

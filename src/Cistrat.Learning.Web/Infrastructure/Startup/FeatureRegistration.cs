@@ -1,4 +1,6 @@
 using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Completion;
+using Cistrat.Learning.Core.Quizzes;
 using Cistrat.Learning.Core.Content;
 using Cistrat.Learning.Web;
 using Cistrat.Learning.Web.Features.Catalogue;
@@ -28,6 +30,8 @@ public static class FeatureRegistration
         services.AddSingleton<CourseCatalog>();
         services.AddScoped<UserClock>();
         services.AddScoped<EnrolmentService>();
+        services.AddScoped<CompletionService>();
+        services.AddScoped<QuizAttemptService>();
         services.AddScoped<CohortAccess>();
         services.AddScoped<LessonProgressRecorder>();
         services.AddScoped<ContentImporter>();

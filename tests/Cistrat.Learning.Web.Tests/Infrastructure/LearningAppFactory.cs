@@ -1,6 +1,7 @@
 using Cistrat.Learning.Core.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,9 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string DataPath => Path.Combine(_root, "data");
 
+    /// <summary>The app's TimeProvider: tests move it forward to pass deadlines without waiting.</summary>
+    public TestClock Clock { get; } = new();
+
     public string ContentPath => Path.Combine(_root, "content");
 
     public static string? SqlServerConnectionString => Environment.GetEnvironmentVariable(SqlServerVariable) is { Length: > 0 } cs ? cs : null;
@@ -33,6 +37,7 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Learning:DataPath", DataPath);
         builder.UseSetting("Learning:ContentPath", ContentPath);
         builder.UseSetting("Learning:SignInAttemptsPerMinute", "10000");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         if (SqlServerConnectionString is { } sqlServer)
         {
             builder.UseSetting("Database:Provider", "SqlServer");
@@ -71,6 +76,7 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Removes everything tests create (people, cohorts, progress), keeping roles and imported content.</summary>
     public Task ResetAsync() => WithDbAsync(async db =>
     {
+        Clock.Reset();
         await db.OutboxMessages.ExecuteDeleteAsync();
         await db.CompletionRecords.ExecuteDeleteAsync();
         await db.QuizAttempts.ExecuteDeleteAsync();

@@ -48,6 +48,52 @@ public static class TestContent
             }
         }
 
+        File.WriteAllText(Path.Combine(course, "01-module-1", "quiz.yml"), Quiz);
         return root;
     }
+
+    public const string QuizSlug = "module-1-quiz";
+
+    /// <summary>Texts that appear only in the answer key and feedback: they must never be in an open attempt's page.</summary>
+    public static readonly string[] SecretTexts = ["Frascati-Manual-Secret", "feedback-secret-q1", "feedback-secret-q2"];
+
+    private const string Quiz = """
+        title: Test quiz
+        pass_mark: 60
+        attempts: 2
+        time_limit_minutes: 10
+        show_answers: after_submission
+        questions:
+          - id: q1
+            kind: single
+            prompt: Which manual measures R&D?
+            options:
+              - text: The Oslo Manual
+              - text: The Frascati Manual
+                correct: true
+            feedback: feedback-secret-q1
+            lesson: first-steps
+          - id: q2
+            kind: text
+            prompt: Name the manual for R&D statistics.
+            accepted: [Frascati-Manual-Secret]
+            feedback: feedback-secret-q2
+          - id: q3
+            kind: numeric
+            prompt: GERD is 3 and GDP is 600. What is GERD/GDP in percent?
+            answer: 0.5
+            tolerance: 0.01
+        """;
+
+    /// <summary>Form fields that answer every question right.</summary>
+    public static Dictionary<string, string> RightAnswers() => new()
+    {
+        ["shown"] = "q1", ["q.q1"] = "b", ["q.q2"] = "frascati-manual-secret", ["q.q3"] = "0,5",
+    };
+
+    /// <summary>Form fields that answer every question wrong.</summary>
+    public static Dictionary<string, string> WrongAnswers() => new()
+    {
+        ["shown"] = "q1", ["q.q1"] = "a", ["q.q2"] = "Oslo", ["q.q3"] = "5",
+    };
 }

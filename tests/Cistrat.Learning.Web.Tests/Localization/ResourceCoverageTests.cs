@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Cistrat.Learning.Core.Cohorts;
+using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
@@ -145,6 +146,8 @@ public sealed partial class ResourceCoverageTests
             .Concat(Enum.GetNames<EnrolmentStatus>().Select(s => "status:" + s))
             .Concat(Enum.GetNames<EnrolmentPolicy>().Select(p => "policy:" + p))
             .Concat(Enum.GetNames<StaffRole>().Select(r => "staff:" + r))
+            .Concat(Enum.GetNames<CompletionPartKind>().Select(k => "part:" + k))
+            .Concat(Enum.GetNames<QuizRequirement>().Select(q => "quizzes:" + q))
             .Concat(Roles.All.Select(r => "role:" + r));
 
     /// <summary>

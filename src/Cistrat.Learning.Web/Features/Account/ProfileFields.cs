@@ -75,15 +75,17 @@ public static class Countries
             .OfType<RegionInfo>()
             .Where(r => r.TwoLetterISORegionName.Length == 2 && char.IsLetter(r.TwoLetterISORegionName[0]))
             .DistinctBy(r => r.TwoLetterISORegionName)
+            // Names come from EnglishName: a RegionInfo made from a culture such as "ar-DZ" gives its
+            // DisplayName in that culture's language, whatever the reader's.
             .ToList());
 
     public static bool IsValid(string code) => AllRegions.Value.Any(r => r.TwoLetterISORegionName == code);
 
     /// <summary>(code, name) sorted by name in the current UI language.</summary>
     public static IEnumerable<(string Code, string Name)> ForDisplay() =>
-        AllRegions.Value.Select(r => (r.TwoLetterISORegionName, r.DisplayName))
-            .OrderBy(r => r.DisplayName, StringComparer.Create(CultureInfo.CurrentUICulture, true));
+        AllRegions.Value.Select(r => (r.TwoLetterISORegionName, r.EnglishName))
+            .OrderBy(r => r.EnglishName, StringComparer.Create(CultureInfo.CurrentUICulture, true));
 
     public static string NameOf(string? code) =>
-        code is null ? "" : AllRegions.Value.FirstOrDefault(r => r.TwoLetterISORegionName == code)?.DisplayName ?? code;
+        code is null ? "" : AllRegions.Value.FirstOrDefault(r => r.TwoLetterISORegionName == code)?.EnglishName ?? code;
 }

@@ -38,7 +38,9 @@ public static class CompletionEvaluator
                 open ? [] : [final.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)]));
         }
 
-        return new CompletionReport(contentMet && parts.All(p => !p.Applies || p.Met), parts);
+        // A rule that asks for nothing measurable (an empty course) completes nobody: completion must be earned.
+        var anything = parts.Any(p => p.Applies && p.Kind != CompletionPartKind.FinalDate);
+        return new CompletionReport(anything && contentMet && parts.All(p => !p.Applies || p.Met), parts);
     }
 
     private static CompletionPart Lessons(CompletionRule rule, CompletionFacts facts)
@@ -71,7 +73,7 @@ public static class CompletionEvaluator
         // Until live sessions record attendance, the part cannot be measured and reads as not applicable.
         if (rule.AttendanceSharePercent is not int percent || percent <= 0 || facts.AttendanceShare is not double share)
             return new CompletionPart(CompletionPartKind.Attendance, false, true, 0, rule.AttendanceSharePercent ?? 0, 1, []);
-        var attended = (int)Math.Floor(share * 100);
+        var attended = (int)Math.Floor((share * 100) + 1e-9);
         return new CompletionPart(CompletionPartKind.Attendance, true, attended >= percent, attended, percent, Math.Min(1, share * 100 / percent), []);
     }
 }

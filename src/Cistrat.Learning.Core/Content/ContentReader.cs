@@ -127,6 +127,7 @@ internal sealed partial class ContentReader
         var modules = new List<ModuleSource>();
         var unreadableModules = new HashSet<string>(StringComparer.Ordinal);
         var unreadableLessons = new HashSet<string>(StringComparer.Ordinal);
+        var unreadableQuizzes = new HashSet<string>(StringComparer.Ordinal);
         var moduleOwners = new Dictionary<string, string>(StringComparer.Ordinal);
         var lessonOwners = new Dictionary<string, string>(StringComparer.Ordinal);
         WarnAboutStrayCourseFiles(folder);
@@ -134,23 +135,22 @@ internal sealed partial class ContentReader
         foreach (var (moduleFolder, moduleSlug) in Numbered(folder, Directory.EnumerateDirectories(Path.Combine(_root, folder)), extension: null, "module folders are named NN-<slug>", "images", "files"))
         {
             position++;
-            var module = await ReadModuleAsync(folder, moduleFolder, moduleSlug, position, moduleOwners, lessonOwners, unreadableModules, unreadableLessons, ct);
+            var module = await ReadModuleAsync(folder, moduleFolder, moduleSlug, position, moduleOwners, lessonOwners, unreadableModules, unreadableLessons, unreadableQuizzes, ct);
             if (module is not null)
                 modules.Add(module);
         }
 
-        var unreadableQuizzes = await ReadQuizzesAsync(folder, modules, lessonOwners, ct);
+        await ReadQuizzesAsync(folder, modules, lessonOwners, unreadableQuizzes, ct);
         return new CourseSource(folder, slug, title, summary, language, licence, authors, hours.Value, themes, translations, glossary,
             modules, unreadableModules, unreadableLessons, unreadableQuizzes);
     }
 
     /// <summary>
     /// Reads each module's quiz files once all lessons of the course are known, since a question may point to a
-    /// lesson of any module. Returns the slugs of quizzes that could not be read, whose stored version stays.
+    /// lesson of any module. Adds the slugs of quizzes that could not be read, whose stored version stays, to <paramref name="unreadable"/>.
     /// </summary>
-    private async Task<HashSet<string>> ReadQuizzesAsync(string courseFolder, List<ModuleSource> modules, Dictionary<string, string> lessonOwners, CancellationToken ct)
+    private async Task ReadQuizzesAsync(string courseFolder, List<ModuleSource> modules, Dictionary<string, string> lessonOwners, HashSet<string> unreadable, CancellationToken ct)
     {
-        var unreadable = new HashSet<string>(StringComparer.Ordinal);
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         var reader = new QuizReader(_renderer, _issues);
         var position = 0;
@@ -158,14 +158,18 @@ internal sealed partial class ContentReader
         {
             var directory = Path.Combine(_root, courseFolder, module.FolderName);
             var files = Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>()
-                .Where(QuizReader.IsQuizFile).Order(StringComparer.Ordinal).ToList();
+                .Where(QuizReader.IsQuizFile).OrderBy(QuizReader.NumberOf).ToList();
             foreach (var name in files)
             {
                 var file = $"{courseFolder}/{module.FolderName}/{name}";
                 var fallback = QuizReader.DefaultSlug(module.Slug, name);
-                if (await ReadBytesAsync(file, ct) is not { } bytes || reader.Read(file, bytes, fallback, ++position) is not { } quiz)
+                var bytes = await ReadBytesAsync(file, ct);
+                if (bytes is null || reader.Read(file, bytes, fallback, ++position) is not { } quiz)
                 {
+                    // Whatever slug the broken file names, the stored quiz it stands for stays in use.
                     unreadable.Add(fallback);
+                    if (bytes is not null && YamlFields.ScanSlug(System.Text.Encoding.UTF8.GetString(bytes)) is { } written)
+                        unreadable.Add(written);
                     continue;
                 }
 
@@ -189,14 +193,12 @@ internal sealed partial class ContentReader
                 module.Quizzes.Add(quiz);
             }
         }
-
-        return unreadable;
     }
 
     private async Task<ModuleSource?> ReadModuleAsync(
         string courseFolder, string moduleFolder, string folderSlug, int position,
         Dictionary<string, string> moduleOwners, Dictionary<string, string> lessonOwners,
-        HashSet<string> unreadableModules, HashSet<string> unreadableLessons, CancellationToken ct)
+        HashSet<string> unreadableModules, HashSet<string> unreadableLessons, HashSet<string> unreadableQuizzes, CancellationToken ct)
     {
         var folderPath = $"{courseFolder}/{moduleFolder}";
         var file = $"{folderPath}/module.md";
@@ -240,6 +242,14 @@ internal sealed partial class ContentReader
         else if (!duplicate)
         {
             Keep(unreadableModules, folderSlug, slug ?? scannedSlug);
+            // Its quizzes are not read either, and stay as stored, like its lessons.
+            foreach (var quizFile in Directory.EnumerateFiles(Path.Combine(_root, courseFolder, moduleFolder)).Select(Path.GetFileName).OfType<string>().Where(QuizReader.IsQuizFile))
+            {
+                foreach (var moduleSlugCandidate in new[] { folderSlug, slug ?? scannedSlug }.OfType<string>())
+                    unreadableQuizzes.Add(QuizReader.DefaultSlug(moduleSlugCandidate, quizFile));
+                if (YamlFields.ScanSlug(File.ReadAllText(Path.Combine(_root, courseFolder, moduleFolder, quizFile))) is { } written)
+                    unreadableQuizzes.Add(written);
+            }
             if (File.Exists(Path.Combine(_root, courseFolder, moduleFolder, "module.md")))
                 _issues.Error(file, 0, "module skipped, with its lessons: module.md has errors");
         }

@@ -38,6 +38,10 @@ internal sealed partial class QuizReader(LessonRenderer renderer, IssueLog issue
 
     public static bool IsQuizFile(string name) => QuizFileName().IsMatch(name);
 
+    /// <summary>quiz.yml is 1, quiz-2.yml is 2: files are ordered by number, not as text.</summary>
+    public static int NumberOf(string name) =>
+        QuizFileName().Match(name).Groups[1].Value is { Length: > 0 } n && int.TryParse(n, CultureInfo.InvariantCulture, out var number) ? number : 1;
+
     /// <summary>The default slug: "&lt;module&gt;-quiz", and "&lt;module&gt;-quiz-2" for quiz-2.yml.</summary>
     public static string DefaultSlug(string moduleSlug, string fileName) =>
         QuizFileName().Match(fileName).Groups[1].Value is { Length: > 0 } n ? $"{moduleSlug}-quiz-{n}" : $"{moduleSlug}-quiz";
@@ -47,7 +51,10 @@ internal sealed partial class QuizReader(LessonRenderer renderer, IssueLog issue
         var before = issues.Items.Count(i => i.Severity == ContentIssueSeverity.Error);
         var text = Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         if (YamlFields.Parse(text, file, lineOffset: 0, missingFieldLine: 1, issues) is not { } fields)
+        {
+            issues.Error(file, 0, "quiz skipped: it has errors (a stored earlier version stays in use)");
             return null;
+        }
         fields.WarnUnknown(QuizFields);
         var slug = fields.Text("slug", required: false, 100) ?? defaultSlug;
         if (!SlugPattern().IsMatch(slug))

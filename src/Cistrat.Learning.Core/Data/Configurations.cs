@@ -98,7 +98,8 @@ internal sealed class CohortConfiguration : IEntityTypeConfiguration<Cohort>
         builder.HasMany(c => c.Enrolments).WithOne(e => e.Cohort).HasForeignKey(e => e.CohortId);
         builder.OwnsOne(c => c.CompletionRule, rule =>
         {
-            rule.Property(r => r.LessonSharePercent).HasColumnName("RuleLessonSharePercent").HasDefaultValue(100);
+            // The sentinel lets an explicit 0 ("lessons not required") be written instead of replaced by the default.
+            rule.Property(r => r.LessonSharePercent).HasColumnName("RuleLessonSharePercent").HasDefaultValue(100).HasSentinel(-1);
             rule.Property(r => r.Quizzes).HasColumnName("RuleQuizzes");
             rule.Property(r => r.RequiredQuizSlugs).HasColumnName("RuleRequiredQuizSlugs").HasMaxLength(2000);
             rule.Property(r => r.AttendanceSharePercent).HasColumnName("RuleAttendanceSharePercent");

@@ -90,8 +90,7 @@ public sealed class QuizAttemptService(LearningDbContext db, CompletionService c
 
     public async Task<QuizAttempt> GetAsync(string userId, int quizId, int number, CancellationToken ct)
     {
-        var attempt = await db.QuizAttempts.SingleOrDefaultAsync(a => a.UserId == userId && a.QuizId == quizId && a.Number == number, ct)
-                      ?? throw new AttemptRefusedException(AttemptRefusal.AttemptNotFound, $"attempt {number}");
+        var attempt = await FindAsync(userId, quizId, number, ct);
         if (attempt.SubmittedAt is null && IsPastDeadline(attempt))
         {
             var quiz = await db.Quizzes.AsNoTracking().SingleAsync(q => q.Id == quizId, ct);
@@ -117,8 +116,7 @@ public sealed class QuizAttemptService(LearningDbContext db, CompletionService c
     /// </summary>
     public async Task<QuizAttempt> SubmitAsync(string userId, int quizId, int number, IReadOnlyDictionary<string, QuestionAnswer> answers, CancellationToken ct)
     {
-        var attempt = await db.QuizAttempts.SingleOrDefaultAsync(a => a.UserId == userId && a.QuizId == quizId && a.Number == number, ct)
-                      ?? throw new AttemptRefusedException(AttemptRefusal.AttemptNotFound, $"attempt {number}");
+        var attempt = await FindAsync(userId, quizId, number, ct);
         if (attempt.SubmittedAt is not null)
             return attempt;
         var quiz = await db.Quizzes.AsNoTracking().SingleAsync(q => q.Id == quizId, ct);
@@ -128,10 +126,20 @@ public sealed class QuizAttemptService(LearningDbContext db, CompletionService c
         return attempt;
     }
 
+    /// <summary>
+    /// The attempt with this number in the person's current enrolment: numbers restart in each cohort, so an
+    /// earlier cohort's attempt 1 is not this one.
+    /// </summary>
+    private async Task<QuizAttempt> FindAsync(string userId, int quizId, int number, CancellationToken ct)
+    {
+        var (_, enrolment) = await LoadAsync(userId, quizId, ct);
+        return await db.QuizAttempts.SingleOrDefaultAsync(a => a.EnrolmentId == enrolment.Id && a.QuizId == quizId && a.Number == number, ct)
+               ?? throw new AttemptRefusedException(AttemptRefusal.AttemptNotFound, $"attempt {number}");
+    }
+
     private async Task<(Quiz, QuizAttempt)> OpenAttemptAsync(string userId, int quizId, int number, CancellationToken ct)
     {
-        var attempt = await db.QuizAttempts.SingleOrDefaultAsync(a => a.UserId == userId && a.QuizId == quizId && a.Number == number, ct)
-                      ?? throw new AttemptRefusedException(AttemptRefusal.AttemptNotFound, $"attempt {number}");
+        var attempt = await FindAsync(userId, quizId, number, ct);
         var quiz = await db.Quizzes.AsNoTracking().SingleAsync(q => q.Id == quizId, ct);
         if (attempt.SubmittedAt is not null)
             throw new AttemptRefusedException(AttemptRefusal.AttemptClosed, "already submitted");

@@ -72,7 +72,7 @@ public static class QuizGrader
         if (string.IsNullOrWhiteSpace(text))
             return "";
         var folded = text.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
-        return string.Join(' ', folded.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '。', '۔');
+        return string.Join(' ', folded.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '。', '۔').TrimEnd();
     }
 
     /// <summary>Accepts "0.3", "0,3" (a decimal comma, as French and Portuguese write it), "1 200", and Arabic-Indic digits.</summary>

@@ -36,6 +36,9 @@ public class CourseModel(
 
     public LessonOutline? ContinueWith { get; private set; }
 
+    /// <summary>Whether the person opened any lesson yet: "Start" before, "Continue" after.</summary>
+    public bool HasHistory { get; private set; }
+
     public ILookup<int, QuizSummary> Quizzes { get; private set; } = Enumerable.Empty<QuizSummary>().ToLookup(q => q.ModuleId);
 
     /// <summary>The completion checklist of each active enrolment, with the record once completed.</summary>
@@ -74,6 +77,7 @@ public class CourseModel(
             {
                 Progress = course.ProgressOf(Completed);
                 ContinueWith = Resume.Pick(course, progress);
+                HasHistory = progress.Count > 0;
                 var checklists = new List<(MyEnrolment, CompletionReport, CompletionRecord?)>();
                 foreach (var enrolment in MyEnrolments.Where(e => e.Status == EnrolmentStatus.Active))
                 {

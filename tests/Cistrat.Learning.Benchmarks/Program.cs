@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using Cistrat.Learning.Benchmarks;
+
+if (BenchmarkOptions.Parse(args) is not { } options)
+{
+    Console.Error.WriteLine(BenchmarkOptions.Usage);
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // Let the run unwind, so the server is killed on the way out.
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+try
+{
+    var repo = RepoLayout.Find();
+    if (repo.Configuration != "Release")
+    {
+        Console.Error.WriteLine($"This is a {repo.Configuration} build: run the benchmark with -c Release, which also builds the web app in Release.");
+        return 2;
+    }
+
+    return await Benchmark.RunAsync(repo, options, cancel.Token);
+}
+catch (Exception e) when (e is BenchmarkException or HttpRequestException or IOException)
+{
+    Console.Error.WriteLine($"The measurement failed: {e.Message}");
+    return 1;
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Cancelled; no report written.");
+    return 130;
+}
+
+/// <summary>One run: start the server, load each target at each client count, visit a lesson once, write the report.</summary>
+internal static class Benchmark
+{
+    /// <summary>Only for the throw-away demo accounts in a temporary data folder of a server on loopback.</summary>
+    private const string DemoPassword = "benchmark-2026-demo";
+
+    /// <summary>Long enough for the server to go quiet (timers, GC) before memory is read "at rest".</summary>
+    private static readonly TimeSpan Rest = TimeSpan.FromSeconds(2);
+
+    public static async Task<int> RunAsync(RepoLayout repo, BenchmarkOptions options, CancellationToken ct)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var machine = MachineInfo.Read();
+        if (machine.LooksBusy)
+            Console.WriteLine($"The machine is busy (load average {machine.LoadAverage} on {machine.Cores} cores): other work will disturb the figures.");
+        Console.WriteLine($"Starting {Path.GetRelativePath(repo.Root, repo.WebAssembly)} --demo ...");
+        await using var server = await ServerProcess.StartAsync(repo, DemoPassword, TimeSpan.FromMinutes(2), ct);
+        Console.WriteLine($"Server (pid {server.Id}) is live at {server.BaseAddress}");
+        await Task.Delay(Rest, ct);
+        var afterStartUp = ReadRss(server);
+
+        var anonymous = new CookieContainer();
+        var trainee = new CookieContainer();
+        string lessonPath;
+        using (var setup = Browser.Create(server.BaseAddress, trainee, maxConnections: 1, acceptEncoding: "", decompress: true))
+        {
+            await Site.SignInAsync(setup, trainee, Site.TraineeEmail, DemoPassword, ct);
+            lessonPath = await Site.FindLessonPathAsync(setup, Site.CourseSlug, ct);
+        }
+
+        var lesson = LoadTarget.Lesson(lessonPath);
+        Console.WriteLine($"Signed in as {Site.TraineeEmail}; lesson under load: {lesson.Path}");
+        LoadTarget[] targets = [LoadTarget.Bare, LoadTarget.Catalogue, lesson];
+
+        await using var sampler = new ResourceSampler(server);
+        // Every page JIT-compiled, pools and caches filled, before memory is read "after warm-up".
+        var mostClients = options.ClientCounts.Max();
+        foreach (var target in targets)
+            await LoadAsync(server, target, target.SignedIn ? trainee : anonymous, mostClients, TimeSpan.Zero, options.WarmUp, options, ct);
+        await Task.Delay(Rest, ct);
+        var afterWarmUp = ReadRss(server);
+
+        var measurements = new List<Measurement>();
+        foreach (var clients in options.ClientCounts)
+        {
+            foreach (var target in targets)
+            {
+                var load = await LoadAsync(server, target, target.SignedIn ? trainee : anonymous, clients, options.WarmUp, options.Measure, options, ct);
+                var measurement = new Measurement(load, sampler.Summarize(load));
+                measurements.Add(measurement);
+                Console.WriteLine(
+                    $"{target.Name,-22} {clients,4} clients: {load.RequestsPerSecond,8:0} requests/s, p50 {load.P50.TotalMilliseconds,6:0.0} ms, "
+                    + $"p99 {load.P99.TotalMilliseconds,6:0.0} ms, {load.Errors} errors; cores: server {measurement.Resources.ServerCores:0.00}, "
+                    + $"load generator {measurement.Resources.LoadGeneratorCores:0.00}, others {measurement.Resources.OtherCores:0.00}");
+            }
+        }
+
+        var peak = sampler.PeakRssBytes();
+        await Task.Delay(Rest, ct);
+        var afterLoad = ReadRss(server);
+
+        var firstVisit = await FirstVisit.MeasureAsync(server.BaseAddress, Site.TraineeEmail, DemoPassword, lesson.Path, ct);
+        Console.WriteLine($"First visit to {lesson.Path}: {firstVisit.PageWeightBytes:N0} bytes in {firstVisit.Resources.Count} responses");
+
+        var run = new BenchmarkRun(
+            startedAt, clock.Elapsed, machine, options, repo, lesson, measurements,
+            new MemoryFigures(afterStartUp, afterWarmUp, peak, afterLoad), firstVisit);
+        var checks = Targets.Judge(run);
+        var reportPath = options.ReportPath ?? repo.DefaultReport;
+        await File.WriteAllTextAsync(reportPath, Report.ToMarkdown(run, checks), ct);
+
+        Console.WriteLine();
+        foreach (var check in checks)
+            Console.WriteLine($"{check.Verdict,-4}  {check.Target}: {check.Measured}");
+        Console.WriteLine($"Report: {reportPath}");
+        if (run.Disturbed.Count > 0)
+            Console.WriteLine($"Other processes took more than {BenchmarkRun.MaxOtherCores:0.00} cores during {run.Disturbed.Count} of the runs: the figures are disturbed.");
+        if (run.Invalid.Count == 0)
+            return 0;
+        Console.Error.WriteLine($"The measurement is not valid: more than {BenchmarkRun.MaxErrorRate:P0} errors in "
+            + string.Join(", ", run.Invalid.Select(m => $"{m.Load.Target} at {m.Load.Clients} clients")) + ".");
+        return 1;
+    }
+
+    /// <summary>A client of its own per run, so one run's connections neither help nor burden the next.</summary>
+    private static async Task<LoadResult> LoadAsync(
+        ServerProcess server, LoadTarget target, CookieContainer cookies, int clients, TimeSpan warmUp, TimeSpan measure, BenchmarkOptions options, CancellationToken ct)
+    {
+        using var client = Browser.Create(server.BaseAddress, cookies, clients, options.AcceptEncoding);
+        return await LoadRunner.RunAsync(client, target.Name, new Uri(target.Path, UriKind.Relative), clients, warmUp, measure, ct);
+    }
+
+    private static long ReadRss(ServerProcess server) =>
+        server.ReadRssBytes() ?? throw new BenchmarkException($"The server exited unexpectedly. Its last output:{Environment.NewLine}{server.OutputTail}");
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cistrat.Learning.Benchmarks;
+
+/// <summary>
+/// The web app with its demo data, in a process of its own so that its memory and CPU are read apart from the
+/// load generator's. Always killed on dispose, also when start-up or the measurement failed.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private const int OutputLinesKept = 40;
+
+    private readonly Process _process;
+    private readonly DirectoryInfo _dataFolder;
+    private readonly Queue<string> _output = new();
+    private readonly EventHandler _killOnExit;
+
+    private ServerProcess(Process process, DirectoryInfo dataFolder, Uri baseAddress)
+    {
+        _process = process;
+        _dataFolder = dataFolder;
+        BaseAddress = baseAddress;
+        // Ctrl+C and SIGTERM end the benchmark through ProcessExit: the server must not outlive it.
+        _killOnExit = (_, _) => Kill();
+        AppDomain.CurrentDomain.ProcessExit += _killOnExit;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int Id => _process.Id;
+
+    /// <summary>The last lines the server printed, to explain a failed start.</summary>
+    public string OutputTail
+    {
+        get
+        {
+            lock (_output)
+                return string.Join(Environment.NewLine, _output);
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(RepoLayout repo, string demoPassword, TimeSpan startTimeout, CancellationToken ct)
+    {
+        if (!File.Exists(repo.WebAssembly))
+            throw new BenchmarkException($"The web app is not built at {repo.WebAssembly}: run the benchmark with `dotnet run -c Release`, which builds it.");
+
+        var dataFolder = Directory.CreateTempSubdirectory("cistrat-bench-");
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = repo.WebProject,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(repo.WebAssembly);
+        start.ArgumentList.Add("--demo");
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        // --demo is refused in Production.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Learning__DataPath"] = dataFolder.FullName;
+        start.Environment["Learning__DemoPassword"] = demoPassword;
+        // The options allow at most 10000; the benchmark signs in twice, so any high limit will do.
+        start.Environment["Learning__SignInAttemptsPerMinute"] = "10000";
+        // Console logging at Information would cost the server more than some of the pages measured.
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        var process = Process.Start(start) ?? throw new BenchmarkException("dotnet could not be started.");
+        var server = new ServerProcess(process, dataFolder, baseAddress);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await server.WaitUntilLiveAsync(startTimeout, ct);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Resident set size (VmRSS in /proc/PID/status), or null once the process is gone.</summary>
+    public long? ReadRssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+            {
+                if (!line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    continue;
+                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>User plus system CPU time the server has used so far, or null once the process is gone.</summary>
+    public TimeSpan? ReadCpuTime()
+    {
+        try
+        {
+            return _process.HasExited ? null : _process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= _killOnExit;
+        Kill();
+        using (var waited = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                await _process.WaitForExitAsync(waited.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"The server (pid {Id}) did not exit within 10 s of being killed.");
+            }
+        }
+
+        _process.Dispose();
+        try
+        {
+            _dataFolder.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; the measurement is what matters.
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > OutputLinesKept)
+                _output.Dequeue();
+        }
+    }
+
+    private async Task WaitUntilLiveAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var probe = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+                throw new BenchmarkException($"The server exited with code {_process.ExitCode} during start-up. Its last output:{Environment.NewLine}{OutputTail}");
+            try
+            {
+                using var response = await probe.GetAsync(new Uri("/healthz/live", UriKind.Relative), ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet: migrations, content import and demo seeding come first.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The probe's own timeout: the server is busy starting.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+
+        throw new BenchmarkException($"GET /healthz/live did not answer 200 within {timeout.TotalSeconds:0} s. The server's last output:{Environment.NewLine}{OutputTail}");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

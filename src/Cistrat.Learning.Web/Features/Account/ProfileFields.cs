@@ -81,7 +81,7 @@ public static class Countries
 
     public static bool IsValid(string code) => AllRegions.Value.Any(r => r.TwoLetterISORegionName == code);
 
-    /// <summary>(code, name) sorted by name in the current UI language.</summary>
+    /// <summary>(code, English name), sorted by name.</summary>
     public static IEnumerable<(string Code, string Name)> ForDisplay() =>
         AllRegions.Value.Select(r => (r.TwoLetterISORegionName, r.EnglishName))
             .OrderBy(r => r.EnglishName, StringComparer.Create(CultureInfo.CurrentUICulture, true));

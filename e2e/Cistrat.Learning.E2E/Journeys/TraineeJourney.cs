@@ -68,6 +68,18 @@ public sealed class TraineeJourney(LearningSite site, JourneyScreenshots<Trainee
         await ExpectDoneAsync(page, Lesson2, done: true);
         await ExpectDoneAsync(page, Lesson3, done: false);
         await screenshots.TakeAsync(page, "course-with-done-marks");
+
+        // Many trainees read on a phone: every lesson of the course fits the screen's width, tables included.
+        await page.SetViewportSizeAsync(390, 844);
+        foreach (var href in await page.GetByRole(AriaRole.Region, new() { Name = "Course outline" }).GetByRole(AriaRole.Link).EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href')).filter(h => h.includes('/lessons/'))"))
+        {
+            await page.GotoAsync(href);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(overflow <= 0, $"{href} is {overflow}px wider than a phone screen");
+        }
+
+        await page.GotoAsync(lesson3Path);
+        await screenshots.TakeAsync(page, "lesson-on-a-phone");
     }
 
     /// <summary>A done lesson says so to screen readers, and shows a ✓ before its title to everyone else.</summary>

@@ -10,7 +10,8 @@ internal sealed record BenchmarkRun(
     LoadTarget Lesson,
     IReadOnlyList<Measurement> Measurements,
     MemoryFigures Memory,
-    FirstVisitResult FirstVisit)
+    FirstVisitResult FirstVisit,
+    WarmUp WarmUp)
 {
     public const double MaxErrorRate = 0.01;
 
@@ -27,6 +28,9 @@ internal sealed record BenchmarkRun(
 }
 
 internal sealed record Measurement(LoadResult Load, ResourceUse Resources);
+
+/// <summary>How many rounds of every target the server needed before its JIT settled, and what the JIT took in the last one.</summary>
+internal sealed record WarmUp(int Rounds, TimeSpan RoundDuration, TimeSpan LastRoundJit);
 
 /// <summary>Server VmRSS in bytes at the moments the report names.</summary>
 internal sealed record MemoryFigures(long AfterStartUp, long AtRestAfterWarmUp, long PeakUnderLoad, long AtRestAfterLoad);

@@ -6,16 +6,13 @@ namespace Cistrat.Learning.Benchmarks;
 /// <summary>The facts a reader needs to compare two reports: the numbers mean little without the machine.</summary>
 internal sealed record MachineInfo(int Cores, string Cpu, long MemoryBytes, string Os, string Runtime, string LoadAverage)
 {
-    /// <summary>1-minute load average above which other work on the machine will show in the figures.</summary>
-    public bool LooksBusy => double.TryParse(LoadAverage.Split(' ')[0], CultureInfo.InvariantCulture, out var load) && load > 0.5 * Cores;
-
     public static MachineInfo Read() => new(
         Environment.ProcessorCount,
         ProcFileValue("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
         ProcFileValue("/proc/meminfo", "MemTotal") is { } total
             ? long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture) * 1024
             : 0,
-        $"{OsRelease() ?? RuntimeInformation.OSDescription} ({RuntimeInformation.OSDescription})",
+        $"{OsRelease() ?? RuntimeInformation.OSDescription}, kernel {Environment.OSVersion.Version}",
         $"{RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})",
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown");
 

@@ -48,7 +48,11 @@ internal static class Report
             .AppendLine("|---|---|---|");
         foreach (var check in checks)
             md.AppendLine($"| {check.Target} | {check.Measured} | **{check.Verdict}** |");
-        md.AppendLine();
+        var needed = Targets.P99ClientCount / Targets.LessonP99.TotalSeconds;
+        md.AppendLine()
+            .AppendLine($"With {Targets.P99ClientCount} closed-loop clients and no think time, mean latency is {Targets.P99ClientCount} ÷ requests/s (Little's law), so a")
+            .AppendLine($"p99 under {Targets.LessonP99.TotalMilliseconds:0} ms at {Targets.P99ClientCount} clients needs the lesson page to serve well over {needed:N0} requests/s.")
+            .AppendLine();
 
         AppendErrors(md, run);
         return md.ToString();
@@ -88,6 +92,9 @@ internal static class Report
             .AppendLine($"  is answered, over its own keep-alive connection. Per target and N: {options.WarmUp.TotalSeconds:0} s warm-up, then {options.Measure.TotalSeconds:0} s measured.")
             .AppendLine("  Requests/s and latencies count the 200 responses completed inside the measured window; any other answer or")
             .AppendLine("  failure is an error. Latency is from sending the request to reading the last byte of the body.")
+            .AppendLine($"- Warm-up before any measurement: rounds of {options.WarmUp.TotalSeconds:0} s per target at {options.ClientCounts.Max()} clients until the server's tiered-compilation")
+            .AppendLine($"  thread used under 1 % of a core in a round: {run.WarmUp.Rounds} round(s) of {run.WarmUp.RoundDuration.TotalSeconds:0} s, {run.WarmUp.LastRoundJit.TotalMilliseconds:0} ms of JIT in the last"
+                + (run.WarmUp.LastRoundJit >= run.WarmUp.RoundDuration * 0.01 ? " (**still compiling when warm-up gave up**)." : "."))
             .AppendLine($"- Requests as a browser sends them: `Accept: text/html,...`, `Accept-Language: en`, `Accept-Encoding: {options.AcceptEncoding}`.")
             .AppendLine("  Bodies are read as sent (compressed where the server compressed), never decompressed by the load generator.")
             .AppendLine($"- Targets: bare endpoint `GET {LoadTarget.Bare.Path}`; catalogue `GET {LoadTarget.Catalogue.Path}` anonymous; lesson")

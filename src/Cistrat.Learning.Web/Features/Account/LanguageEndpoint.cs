@@ -1,5 +1,4 @@
 using Cistrat.Learning.Web.Infrastructure.Localization;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Localization;
 
 namespace Cistrat.Learning.Web.Features.Account;
@@ -9,10 +8,8 @@ public static class LanguageEndpoint
 {
     public static IEndpointRouteBuilder MapLanguageSwitch(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/language", async (HttpContext context, IAntiforgery antiforgery) =>
+        app.MapPost("/language", async (HttpContext context) =>
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-                return Results.BadRequest("The form expired. Reload the page and try again.");
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var culture = form["culture"].ToString();
             var returnUrl = form["returnUrl"].ToString();
@@ -22,7 +19,7 @@ public static class LanguageEndpoint
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { MaxAge = TimeSpan.FromDays(365), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps });
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl : "/");
-        });
+        }).DisableAntiforgery();
         return app;
     }
 

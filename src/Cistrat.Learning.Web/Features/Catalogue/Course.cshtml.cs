@@ -10,6 +10,7 @@ using Cistrat.Learning.Web.Features.Quizzes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Localization;
 
 namespace Cistrat.Learning.Web.Features.Catalogue;
@@ -19,6 +20,7 @@ public class CourseModel(
     LearningDbContext db,
     EnrolmentService enrolments,
     CompletionService completion,
+    IMemoryCache cache,
     TimeProvider time,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
@@ -122,7 +124,11 @@ public class CourseModel(
     {
         if (User.FindFirstValue(ClaimTypes.NameIdentifier) is not { } userId)
             return Challenge();
-        if (await enrolments.WithdrawAsync(userId, cohortId, ct))
+        var course = await catalog.FindAsync(slug, ct);
+        var withdrawn = await enrolments.WithdrawAsync(userId, cohortId, ct);
+        if (course is not null)
+            cache.ForgetEnrolment(userId, course.Id);
+        if (withdrawn)
             TempData["Message"] = localizer["You left the cohort. Your progress is kept if you come back."].Value;
         else
             TempData["Error"] = localizer["You are not enrolled in that cohort."].Value;

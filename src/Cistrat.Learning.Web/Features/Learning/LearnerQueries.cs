@@ -2,6 +2,7 @@ using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Cistrat.Learning.Web.Features.Learning;
 
@@ -32,6 +33,26 @@ public static class LearnerQueries
 
     public static Task<bool> IsActivelyEnrolledAsync(this LearningDbContext db, string userId, int courseId) =>
         IsActiveInCourse(db, userId, courseId);
+
+    /// <summary>
+    /// Whether the person may read the course as an enrolled trainee. A "yes" is remembered for a minute: it is
+    /// asked on every lesson view and changes only when the trainee leaves (which forgets it here at once). A "no"
+    /// is never remembered, so a new enrolment opens the lessons straight away.
+    /// </summary>
+    public static async Task<bool> IsActivelyEnrolledAsync(this LearningDbContext db, IMemoryCache cache, string userId, int courseId)
+    {
+        var key = ActiveKey(userId, courseId);
+        if (cache.TryGetValue(key, out _))
+            return true;
+        if (!await IsActiveInCourse(db, userId, courseId))
+            return false;
+        cache.Set(key, true, TimeSpan.FromMinutes(1));
+        return true;
+    }
+
+    public static void ForgetEnrolment(this IMemoryCache cache, string userId, int courseId) => cache.Remove(ActiveKey(userId, courseId));
+
+    private static (string, string, int) ActiveKey(string userId, int courseId) => ("active-enrolment", userId, courseId);
 
     public static async Task<List<LessonProgress>> MyProgressAsync(this LearningDbContext db, string userId, int courseId, CancellationToken ct)
     {

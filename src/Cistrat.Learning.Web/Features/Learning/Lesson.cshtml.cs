@@ -6,7 +6,7 @@ using Cistrat.Learning.Web.Features.Catalogue;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Localization;
 
 namespace Cistrat.Learning.Web.Features.Learning;
@@ -17,6 +17,7 @@ public class LessonModel(
     CourseCatalog catalog,
     LearningDbContext db,
     LessonProgressRecorder recorder,
+    IMemoryCache cache,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
     public CourseOutline Course { get; private set; } = null!;
@@ -99,7 +100,7 @@ public class LessonModel(
         Next = course.Next(found);
         IsLastOfModule = Module.Lessons[^1].Id == found.Id;
 
-        TracksProgress = await db.IsActivelyEnrolledAsync(UserId, course.Id);
+        TracksProgress = await db.IsActivelyEnrolledAsync(cache, UserId, course.Id);
         if (TracksProgress || Roles.Staff.Any(User.IsInRole))
             return null;
 

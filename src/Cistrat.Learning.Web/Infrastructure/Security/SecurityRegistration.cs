@@ -6,6 +6,7 @@ using Cistrat.Learning.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -43,6 +44,16 @@ public static class SecurityRegistration
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/access-denied";
+            // Identity's validator builds a UserManager and a SignInManager on every request just to learn that the
+            // stamp is not due for another check yet; ask it only once the interval has passed.
+            o.Events.OnValidatePrincipal = context =>
+            {
+                var interval = context.HttpContext.RequestServices.GetRequiredService<IOptions<SecurityStampValidatorOptions>>().Value.ValidationInterval;
+                var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+                return context.Properties.IssuedUtc is { } issued && now - issued < interval
+                    ? Task.CompletedTask
+                    : SecurityStampValidator.ValidatePrincipalAsync(context);
+            };
         });
         builder.Services.AddAntiforgery(o =>
         {

@@ -27,6 +27,7 @@ public static class FeatureRegistration
         // Show every problem of a form at once, including the cross-field ones, instead of in two rounds.
         services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o => o.ValidateComplexTypesIfChildValidationFails = true);
         services.AddHttpContextAccessor();
+        services.AddMemoryCache();
         services.AddSingleton<CourseCatalog>();
         services.AddScoped<UserClock>();
         services.AddScoped<EnrolmentService>();

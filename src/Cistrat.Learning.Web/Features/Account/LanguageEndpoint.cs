@@ -1,4 +1,5 @@
 using Cistrat.Learning.Web.Infrastructure.Localization;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Localization;
 
 namespace Cistrat.Learning.Web.Features.Account;
@@ -8,8 +9,11 @@ public static class LanguageEndpoint
 {
     public static IEndpointRouteBuilder MapLanguageSwitch(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/language", async (HttpContext context) =>
+        app.MapPost("/language", async (HttpContext context, IAntiforgery antiforgery) =>
         {
+            // Every form carries an antiforgery token, this one too, though it only sets a preference.
+            if (!await antiforgery.IsRequestValidAsync(context))
+                return Results.BadRequest("The form expired. Reload the page and try again.");
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var culture = form["culture"].ToString();
             var returnUrl = form["returnUrl"].ToString();
@@ -19,7 +23,7 @@ public static class LanguageEndpoint
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { MaxAge = TimeSpan.FromDays(365), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps });
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl : "/");
-        }).DisableAntiforgery();
+        });
         return app;
     }
 

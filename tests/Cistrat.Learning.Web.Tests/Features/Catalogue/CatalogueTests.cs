@@ -45,4 +45,23 @@ public sealed class CatalogueTests(LearningAppFactory app) : IClassFixture<Learn
         Assert.Equal("rtl", page.DocumentElement.GetAttribute("dir"));
         Assert.Equal("ar", page.DocumentElement.GetAttribute("lang"));
     }
+
+    [Fact]
+    public async Task LanguagePicker_RemembersTheChoice_AndRefusesAPostWithoutItsToken()
+    {
+        using var browser = new TestBrowser(app);
+        var switched = await browser.PostFormAsync("/", new Dictionary<string, string> { ["culture"] = "fr", ["returnUrl"] = "/courses/" + TestContent.CourseSlug }, "/language");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.Equal("/courses/" + TestContent.CourseSlug, switched.Headers.Location!.OriginalString);
+        Assert.Equal("fr", (await browser.GetPageAsync("/")).DocumentElement.GetAttribute("lang"));
+
+        var offSite = await browser.PostFormAsync("/", new Dictionary<string, string> { ["culture"] = "ar", ["returnUrl"] = "//evil.example/" }, "/language");
+        Assert.Equal("/", offSite.Headers.Location!.OriginalString);
+        var unknown = await browser.PostFormAsync("/", new Dictionary<string, string> { ["culture"] = "xx", ["returnUrl"] = "/" }, "/language");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+
+        using var forger = new TestBrowser(app);
+        var forged = await forger.Client.PostAsync(new Uri("/language", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["culture"] = "ar", ["returnUrl"] = "/" }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, forged.StatusCode);
+    }
 }

@@ -31,9 +31,6 @@ public static class LearnerQueries
         return list;
     }
 
-    public static Task<bool> IsActivelyEnrolledAsync(this LearningDbContext db, string userId, int courseId) =>
-        IsActiveInCourse(db, userId, courseId);
-
     /// <summary>
     /// Whether the person may read the course as an enrolled trainee. A "yes" is remembered for a minute: it is
     /// asked on every lesson view and changes only when the trainee leaves (which forgets it here at once). A "no"

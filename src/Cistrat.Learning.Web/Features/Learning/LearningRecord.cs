@@ -1,4 +1,3 @@
-using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -59,6 +58,4 @@ public sealed record LearningRecord(
                 lessonsTotal.GetValueOrDefault(c.Id))).ToList(),
             now);
     }
-
-    public static bool IsActive(string status) => status == nameof(EnrolmentStatus.Active);
 }

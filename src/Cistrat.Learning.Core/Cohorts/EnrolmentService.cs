@@ -115,7 +115,7 @@ public sealed class EnrolmentService(LearningDbContext db, TimeProvider time)
         var invitations = await db.Invitations.Where(i => i.CohortId == cohortId && normalized.Contains(i.NormalizedEmail))
             .Select(i => i.NormalizedEmail).ToListAsync(ct);
         var seats = cohort.Capacity is int capacity
-            ? capacity - await db.Enrolments.CountAsync(e => e.CohortId == cohortId && (e.Status == EnrolmentStatus.Active || e.Status == EnrolmentStatus.Pending), ct)
+            ? capacity - await SeatsTakenAsync(cohortId, ct)
             : int.MaxValue;
 
         foreach (var email in wanted)
@@ -201,8 +201,11 @@ public sealed class EnrolmentService(LearningDbContext db, TimeProvider time)
     }
 
     private async Task<bool> IsFullAsync(Cohort cohort, CancellationToken ct) =>
-        cohort.Capacity is int capacity
-        && await db.Enrolments.CountAsync(e => e.CohortId == cohort.Id && (e.Status == EnrolmentStatus.Active || e.Status == EnrolmentStatus.Pending), ct) >= capacity;
+        cohort.Capacity is int capacity && await SeatsTakenAsync(cohort.Id, ct) >= capacity;
+
+    /// <summary>Active enrolments and pending requests both hold a place.</summary>
+    private Task<int> SeatsTakenAsync(int cohortId, CancellationToken ct) =>
+        db.Enrolments.CountAsync(e => e.CohortId == cohortId && (e.Status == EnrolmentStatus.Active || e.Status == EnrolmentStatus.Pending), ct);
 
     private static bool CodesMatch(string? expected, string? given) =>
         !string.IsNullOrEmpty(expected) && string.Equals(expected.Trim(), given?.Trim(), StringComparison.OrdinalIgnoreCase);

@@ -22,8 +22,11 @@ public sealed class EnrolmentService(LearningDbContext db, TimeProvider time)
     public static bool IsOpenForEnrolment(Cohort cohort, DateTime utcNow)
     {
         ArgumentNullException.ThrowIfNull(cohort);
-        return DateOnly.FromDateTime(TimeZones.ToLocal(utcNow, cohort.TimeZoneId)) <= cohort.EndsOn;
+        return IsOpenForEnrolment(cohort.EndsOn, cohort.TimeZoneId, utcNow);
     }
+
+    public static bool IsOpenForEnrolment(DateOnly endsOn, string timeZoneId, DateTime utcNow) =>
+        DateOnly.FromDateTime(TimeZones.ToLocal(utcNow, timeZoneId)) <= endsOn;
 
     public async Task<EnrolmentOutcome> RequestAsync(string userId, int cohortId, string? invitationCode, CancellationToken ct = default)
     {

@@ -65,7 +65,7 @@ public class CourseModel(
             })
             .ToListAsync(ct);
         OpenCohorts = cohorts
-            .Where(c => EnrolmentService.IsOpenForEnrolment(new Cohort { Name = c.Name, EndsOn = c.EndsOn, TimeZoneId = c.TimeZoneId }, now))
+            .Where(c => EnrolmentService.IsOpenForEnrolment(c.EndsOn, c.TimeZoneId, now))
             .Select(c => new OpenCohort(c.Id, c.Name, c.StartsOn, c.EndsOn, c.TimeZoneId, c.Policy, c.Capacity is int cap ? Math.Max(0, cap - c.Taken) : null))
             .ToList();
 

@@ -13,8 +13,11 @@ public static class LocalizationRegistration
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(o =>
         {
-            var cultures = UiCultures.Supported.Select(c => new CultureInfo(c)).ToList();
-            o.DefaultRequestCulture = new RequestCulture(UiCultures.Default);
+            // Read-only cached instances: the middleware hands each request CultureInfo.ReadOnly(supported), which
+            // clones a writable culture, and every clone builds its number and date formats through ICU again
+            // (about a fifth of a page's CPU, measured).
+            var cultures = UiCultures.Supported.Select(CultureInfo.GetCultureInfo).ToList();
+            o.DefaultRequestCulture = new RequestCulture(CultureInfo.GetCultureInfo(UiCultures.Default));
             o.SupportedCultures = cultures;
             o.SupportedUICultures = cultures;
             o.FallBackToParentCultures = true;

@@ -13,6 +13,7 @@ builder.AddLearningStorage();
 builder.AddLearningSecurity();
 builder.Services.AddLearningLocalization();
 builder.Services.AddLearningFeatures();
+builder.Services.AddLearningLive(builder.Configuration);
 
 var app = builder.Build();
 
@@ -46,6 +47,7 @@ app.MapRazorPages().WithStaticAssets();
 app.MapHealthChecks("/healthz");
 app.MapHealthChecks("/healthz/live", new() { Predicate = _ => false });
 app.MapLanguageSwitch();
+app.MapLearningLive();
 
 await app.RunAsync();
 return 0;

@@ -3,6 +3,7 @@ using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Quizzes;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Identity;
+using Cistrat.Learning.Core.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -191,5 +192,123 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasIndex(m => m.ProcessedAt);
         builder.Property(m => m.Kind).HasMaxLength(100);
         builder.Property(m => m.Key).HasMaxLength(200);
+    }
+}
+
+internal sealed class LiveSessionConfiguration : IEntityTypeConfiguration<LiveSession>
+{
+    public void Configure(EntityTypeBuilder<LiveSession> builder)
+    {
+        builder.HasOne(s => s.Cohort).WithMany().HasForeignKey(s => s.CohortId);
+        builder.HasIndex(s => new { s.CohortId, s.StartsAt });
+        builder.HasIndex(s => s.Uid).IsUnique();
+        builder.Property(s => s.Title).HasMaxLength(200);
+        builder.Property(s => s.Description).HasMaxLength(4000);
+        builder.Property(s => s.OrganiserTimeZoneId).HasMaxLength(64);
+        builder.Property(s => s.AvLink).HasMaxLength(500);
+        builder.Property(s => s.DeckTitle).HasMaxLength(200);
+        builder.Property(s => s.Notes).HasMaxLength(LiveLimits.NotesLength);
+        builder.Property(s => s.CreatedById).HasMaxLength(450);
+        builder.HasMany(s => s.Lecturers).WithOne().HasForeignKey(l => l.SessionId);
+        builder.Ignore(s => s.EndsAt);
+    }
+}
+
+internal sealed class LiveSessionLecturerConfiguration : IEntityTypeConfiguration<LiveSessionLecturer>
+{
+    public void Configure(EntityTypeBuilder<LiveSessionLecturer> builder)
+    {
+        builder.HasKey(l => new { l.SessionId, l.UserId });
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(l => l.UserId);
+    }
+}
+
+internal sealed class RoomQuestionConfiguration : IEntityTypeConfiguration<RoomQuestion>
+{
+    public void Configure(EntityTypeBuilder<RoomQuestion> builder)
+    {
+        builder.HasOne<LiveSession>().WithMany().HasForeignKey(q => q.SessionId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(q => q.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(q => q.SessionId);
+        builder.Property(q => q.Text).HasMaxLength(LiveLimits.QuestionLength);
+        builder.Property(q => q.Answer).HasMaxLength(LiveLimits.AnswerLength);
+        builder.Property(q => q.AnsweredById).HasMaxLength(450);
+    }
+}
+
+internal sealed class QuestionVoteConfiguration : IEntityTypeConfiguration<QuestionVote>
+{
+    public void Configure(EntityTypeBuilder<QuestionVote> builder)
+    {
+        builder.HasKey(v => new { v.QuestionId, v.UserId });
+        builder.HasOne<RoomQuestion>().WithMany().HasForeignKey(v => v.QuestionId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class RoomPollConfiguration : IEntityTypeConfiguration<RoomPoll>
+{
+    public void Configure(EntityTypeBuilder<RoomPoll> builder)
+    {
+        builder.HasOne<LiveSession>().WithMany().HasForeignKey(p => p.SessionId);
+        builder.HasIndex(p => p.SessionId);
+        builder.Property(p => p.Question).HasMaxLength(LiveLimits.PollQuestionLength);
+        builder.Property(p => p.OptionsJson).HasMaxLength(4000);
+        builder.Property(p => p.CountsJson).HasMaxLength(400);
+    }
+}
+
+internal sealed class PollVoteConfiguration : IEntityTypeConfiguration<PollVote>
+{
+    public void Configure(EntityTypeBuilder<PollVote> builder)
+    {
+        builder.HasKey(v => new { v.PollId, v.UserId });
+        builder.HasOne<RoomPoll>().WithMany().HasForeignKey(v => v.PollId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ChatMessageConfiguration : IEntityTypeConfiguration<ChatMessage>
+{
+    public void Configure(EntityTypeBuilder<ChatMessage> builder)
+    {
+        builder.HasOne<LiveSession>().WithMany().HasForeignKey(m => m.SessionId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(m => new { m.SessionId, m.Id });
+        builder.Property(m => m.Text).HasMaxLength(LiveLimits.ChatLength);
+        builder.Property(m => m.DeletedById).HasMaxLength(450);
+    }
+}
+
+internal sealed class RoomMuteConfiguration : IEntityTypeConfiguration<RoomMute>
+{
+    public void Configure(EntityTypeBuilder<RoomMute> builder)
+    {
+        builder.HasKey(m => new { m.SessionId, m.UserId });
+        builder.HasOne<LiveSession>().WithMany().HasForeignKey(m => m.SessionId);
+        builder.Property(m => m.MutedById).HasMaxLength(450);
+    }
+}
+
+internal sealed class AttendanceVisitConfiguration : IEntityTypeConfiguration<AttendanceVisit>
+{
+    public void Configure(EntityTypeBuilder<AttendanceVisit> builder)
+    {
+        builder.HasOne<LiveSession>().WithMany().HasForeignKey(v => v.SessionId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(v => new { v.SessionId, v.UserId });
+        builder.HasIndex(v => v.ConnectionId);
+        builder.Property(v => v.ConnectionId).HasMaxLength(100);
+    }
+}
+
+internal sealed class CalendarFeedConfiguration : IEntityTypeConfiguration<CalendarFeed>
+{
+    public void Configure(EntityTypeBuilder<CalendarFeed> builder)
+    {
+        builder.HasKey(f => f.UserId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(f => f.UserId);
+        builder.HasIndex(f => f.TokenHash).IsUnique();
+        builder.Property(f => f.TokenHash).HasMaxLength(64);
     }
 }

@@ -3,6 +3,7 @@ using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Quizzes;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Identity;
+using Cistrat.Learning.Core.Live;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -24,6 +25,16 @@ public class LearningDbContext(DbContextOptions<LearningDbContext> options) : Id
     public DbSet<QuizAttempt> QuizAttempts => Set<QuizAttempt>();
     public DbSet<CompletionRecord> CompletionRecords => Set<CompletionRecord>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<LiveSession> LiveSessions => Set<LiveSession>();
+    public DbSet<LiveSessionLecturer> LiveSessionLecturers => Set<LiveSessionLecturer>();
+    public DbSet<RoomQuestion> RoomQuestions => Set<RoomQuestion>();
+    public DbSet<QuestionVote> QuestionVotes => Set<QuestionVote>();
+    public DbSet<RoomPoll> RoomPolls => Set<RoomPoll>();
+    public DbSet<PollVote> PollVotes => Set<PollVote>();
+    public DbSet<ChatMessage> ChatMessages => Set<ChatMessage>();
+    public DbSet<RoomMute> RoomMutes => Set<RoomMute>();
+    public DbSet<AttendanceVisit> AttendanceVisits => Set<AttendanceVisit>();
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -6,4 +6,7 @@ public static class Policies
     public const string Coordinator = "Coordinator";
     public const string Admin = "Admin";
     public const string SignInRateLimit = "sign-in";
+
+    /// <summary>Secret calendar feeds: calendar apps poll them, guessers must not.</summary>
+    public const string FeedRateLimit = "feeds";
 }

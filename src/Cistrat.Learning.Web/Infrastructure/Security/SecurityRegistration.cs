@@ -77,6 +77,9 @@ public static class SecurityRegistration
                     Window = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                 }));
+            o.AddPolicy(Policies.FeedRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 60, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             o.OnRejected = async (context, ct) =>
             {
                 context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";

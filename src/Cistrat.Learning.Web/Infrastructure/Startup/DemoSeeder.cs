@@ -2,6 +2,8 @@ using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Core.Identity;
+using Cistrat.Learning.Core.Live;
+using Cistrat.Learning.Web.Features.Live;
 using Cistrat.Learning.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +20,7 @@ public sealed class DemoSeeder(
     UserManager<ApplicationUser> users,
     IOptions<LearningOptions> options,
     TimeProvider time,
+    CourseSlideDecks decks,
     ILogger<DemoSeeder> logger)
 {
     public const string Domain = "demo.local";
@@ -88,9 +91,43 @@ public sealed class DemoSeeder(
         }
 
         await db.SaveChangesAsync(ct);
+        await SeedSessionsAsync(ids, now, ct);
         await SeedProgressAsync(ids, now, ct);
         logger.LogInformation("Seeded demo data: {People} accounts, {Cohorts} cohorts", People.Length, courses.Count);
         return string.IsNullOrWhiteSpace(configured) ? password : null;
+    }
+
+    /// <summary>Per cohort: a session on now (with the course's first deck), one in three days, one last week.</summary>
+    private async Task SeedSessionsAsync(Dictionary<string, string> ids, DateTime now, CancellationToken ct)
+    {
+        var cohorts = await db.Cohorts.Include(c => c.Course).ToListAsync(ct);
+        var start = now.AddSeconds(-now.Second).AddMinutes(-10);
+        foreach (var cohort in cohorts)
+        {
+            var available = decks.ListFor(cohort.Course!.Slug);
+            var deck = available.Count > 0 ? decks.Load(cohort.Course.Slug, available[0].Slug) : null;
+            foreach (var (title, at) in new[] { ("Opening lecture and Q&A", start), ("Case clinic: your country's experience", start.AddDays(3)), ("Welcome and introductions", start.AddDays(-7)) })
+            {
+                var session = new LiveSession
+                {
+                    CohortId = cohort.Id, Title = title, StartsAt = at, DurationMinutes = 90, OrganiserTimeZoneId = cohort.TimeZoneId,
+                    Description = "Bring one question from your own institution.", AvLink = "https://meet.jit.si/cistrat-demo-" + cohort.Id,
+                    CreatedById = ids["coordinator"], CreatedAt = now, UpdatedAt = now,
+                };
+                if (deck is not null)
+                {
+                    session.DeckKind = DeckKind.Markdown;
+                    session.DeckTitle = deck.Title;
+                    session.DeckSlideCount = deck.SlidesHtml.Count;
+                    session.DeckSlidesJson = System.Text.Json.JsonSerializer.Serialize(deck.SlidesHtml);
+                }
+
+                session.Lecturers.Add(new LiveSessionLecturer { UserId = ids["lecturer"] });
+                db.LiveSessions.Add(session);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Each demo trainee has read a different share of each course, so rosters and dashboards show spread.</summary>

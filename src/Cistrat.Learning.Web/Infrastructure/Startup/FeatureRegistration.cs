@@ -22,6 +22,7 @@ public static class FeatureRegistration
             {
                 o.RootDirectory = "/Features";
                 o.Conventions.AddPageRoute("/Cohorts/Edit", "/cohorts/new");
+                o.Conventions.AddPageRoute("/Live/Edit", "/cohorts/{cohortId:int}/sessions/new");
             })
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
         // Show every problem of a form at once, including the cross-field ones, instead of in two rounds.

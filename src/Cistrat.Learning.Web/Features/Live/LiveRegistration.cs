@@ -1,0 +1,58 @@
+using Cistrat.Learning.Core.Live;
+using Cistrat.Learning.Web.Features.Live;
+using Microsoft.AspNetCore.Http.Connections;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class LiveRegistration
+{
+    /// <summary>Setting that names a Redis server; when set, several web nodes serve one room through its backplane.</summary>
+    public const string RedisSetting = "SignalR:Redis";
+
+    public static IServiceCollection AddLearningLive(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var signalR = services.AddSignalR(o =>
+        {
+            o.MaximumReceiveMessageSize = 32 * 1024;
+            // A reconnecting browser gets what it missed from this buffer when it can; Sync covers the rest.
+            o.StatefulReconnectBufferSize = 16 * 1024;
+            o.EnableDetailedErrors = false;
+        });
+        if (configuration[RedisSetting] is { Length: > 0 } redis)
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("cistrat"));
+
+        services.AddScoped<LiveRoomService>();
+        services.AddScoped<LiveSessionService>();
+        services.AddSingleton<RoomAccess>();
+        services.AddSingleton<RoomRateLimits>();
+        services.AddSingleton<RoomWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoomWriter>());
+        services.AddSingleton<PdfSlides>();
+        services.AddSingleton<CourseSlideDecks>();
+        return services;
+    }
+
+    public static WebApplication MapLearningLive(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // Browsers send the sign-in cookie with a WebSocket opened by any site: refuse other origins.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
+        {
+            if (!SameOrigin.Allows(context.Request))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+
+            await next(context);
+        }));
+        app.MapHub<LiveHub>("/hubs/live", o =>
+        {
+            o.AllowStatefulReconnects = true;
+            o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+        });
+        app.MapLiveEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using Cistrat.Learning.Core.Data;
+using Cistrat.Learning.Core.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Cistrat.Learning.Web.Features.Live;
+
+/// <summary>
+/// A person's role in a room, read from the database and kept for 30 s, so that an upvote storm does not ask
+/// the database the same question thousands of times a second, while a withdrawal or a staff change still
+/// takes effect within half a minute.
+/// </summary>
+public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
+{
+    private static readonly TimeSpan RoleLifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CancelledLifetime = TimeSpan.FromSeconds(5);
+
+    public async Task<RoomRole> RoleAsync(int sessionId, ClaimsPrincipal user, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (string.IsNullOrEmpty(userId))
+            return RoomRole.None;
+        var key = ("room-role", sessionId, userId);
+        if (cache.TryGetValue(key, out RoomRole role))
+            return role;
+        await using var scope = scopes.CreateAsyncScope();
+        role = await scope.ServiceProvider.GetRequiredService<LiveRoomService>().RoleAsync(sessionId, userId, user.IsInRole, ct);
+        cache.Set(key, role, RoleLifetime);
+        return role;
+    }
+
+    /// <summary>Another person's role (to refuse muting staff); global roles come from the database.</summary>
+    public async Task<RoomRole> RoleOfAsync(int sessionId, string userId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LearningDbContext>();
+        var roles = await (from ur in db.UserRoles
+                           join r in db.Roles on ur.RoleId equals r.Id
+                           where ur.UserId == userId
+                           select r.Name).ToListAsync(ct);
+        return await scope.ServiceProvider.GetRequiredService<LiveRoomService>().RoleAsync(sessionId, userId, roles.Contains, ct);
+    }
+
+    public async Task<bool> IsCancelledAsync(int sessionId, CancellationToken ct)
+    {
+        var key = ("room-cancelled", sessionId);
+        if (cache.TryGetValue(key, out bool cancelled))
+            return cancelled;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LearningDbContext>();
+        cancelled = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => s.Cancelled).SingleOrDefaultAsync(ct);
+        cache.Set(key, cancelled, CancelledLifetime);
+        return cancelled;
+    }
+
+    /// <summary>Forgets what was cached about a session, after it was edited here.</summary>
+    public void Forget(int sessionId) => cache.Remove(("room-cancelled", sessionId));
+}

@@ -70,7 +70,7 @@ public static class CompletionEvaluator
 
     private static CompletionPart Attendance(CompletionRule rule, CompletionFacts facts)
     {
-        // Until live sessions record attendance, the part cannot be measured and reads as not applicable.
+        // Before any of the cohort's live sessions has ended there is nothing to attend: the part does not apply yet.
         if (rule.AttendanceSharePercent is not int percent || percent <= 0 || facts.AttendanceShare is not double share)
             return new CompletionPart(CompletionPartKind.Attendance, false, true, 0, rule.AttendanceSharePercent ?? 0, 1, []);
         var attended = (int)Math.Floor((share * 100) + 1e-9);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Data;
+using Cistrat.Learning.Core.Live;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cistrat.Learning.Core.Completion;
@@ -91,6 +92,8 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
 
         var now = time.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(TimeZones.ToLocal(now, cohort.TimeZoneId));
+        // Attendance is read only when the rule asks for it: the other parts stay a fixed number of queries.
+        var attendance = rule.AttendanceSharePercent is > 0 ? await AttendanceSummary.ForCohortAsync(db, cohortId, now, ct) : null;
         var slugById = quizzes.ToDictionary(q => q.Id, q => q.Slug);
         var courseQuizzes = quizzes.Select(q => (q.Slug, q.Title)).ToList();
         var reports = new Dictionary<int, CompletionReport>();
@@ -99,7 +102,7 @@ public sealed class CompletionService(LearningDbContext db, TimeProvider time)
             var facts = new CompletionFacts(
                 lessonsDone.GetValueOrDefault(person.Id), lessonsTotal,
                 passed[person.Id].Where(slugById.ContainsKey).Select(id => slugById[id]).ToHashSet(),
-                courseQuizzes, AttendanceShare: null);
+                courseQuizzes, attendance?.ShareOf(person.UserId));
             var report = CompletionEvaluator.Evaluate(rule, facts, today);
             reports[person.Id] = report;
             if (!record || !report.IsComplete || recorded.Contains(person.Id))

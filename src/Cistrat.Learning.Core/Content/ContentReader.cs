@@ -132,7 +132,7 @@ internal sealed partial class ContentReader
         var lessonOwners = new Dictionary<string, string>(StringComparer.Ordinal);
         WarnAboutStrayCourseFiles(folder);
         var position = 0;
-        foreach (var (moduleFolder, moduleSlug) in Numbered(folder, Directory.EnumerateDirectories(Path.Combine(_root, folder)), extension: null, "module folders are named NN-<slug>", "images", "files"))
+        foreach (var (moduleFolder, moduleSlug) in Numbered(folder, Directory.EnumerateDirectories(Path.Combine(_root, folder)), extension: null, "module folders are named NN-<slug>", "images", "files", "slides"))
         {
             position++;
             var module = await ReadModuleAsync(folder, moduleFolder, moduleSlug, position, moduleOwners, lessonOwners, unreadableModules, unreadableLessons, unreadableQuizzes, ct);

@@ -66,7 +66,7 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         var participants = await ParticipantCountAsync(sessionId, ct);
 
         return new RoomSnapshot(
-            sessionId, session.Version, ViewOf(session), role.Name(), session.CurrentSlide, session.Notes,
+            sessionId, session.Version, ViewOf(session, Now), role.Name(), session.CurrentSlide, session.Notes,
             [.. RoomOrder.Questions(questions).Select(q => QuestionOf(q, names.GetValueOrDefault(q.AuthorId, ""), staff, q.AuthorId == userId))],
             [.. polls.Select(p => PollOf(p, staff))],
             [.. chat.Select(m => ChatOf(m, names.GetValueOrDefault(m.AuthorId, ""), staffIds.Contains(m.AuthorId), staff))],

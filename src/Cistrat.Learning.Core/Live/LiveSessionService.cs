@@ -126,24 +126,9 @@ public sealed class LiveSessionService(LearningDbContext db, TimeProvider time)
         return await db.CalendarFeeds.Where(f => f.TokenHash == hash).Select(f => f.UserId).SingleOrDefaultAsync(ct);
     }
 
-    /// <summary>Minutes each person attended each of the cohort's ended, not cancelled sessions.</summary>
-    public async Task<AttendanceSummary> AttendanceAsync(int cohortId, CancellationToken ct = default)
-    {
-        var now = Now;
-        var sessions = await db.LiveSessions.AsNoTracking().Where(s => s.CohortId == cohortId && !s.Cancelled).ToListAsync(ct);
-        var ended = sessions.Where(s => s.EndsAt <= now).ToList();
-        var ids = ended.Select(s => s.Id).ToList();
-        var visits = await db.AttendanceVisits.AsNoTracking().Where(v => ids.Contains(v.SessionId)).ToListAsync(ct);
-        var minutes = new Dictionary<string, double>();
-        foreach (var group in visits.GroupBy(v => (v.UserId, v.SessionId)))
-        {
-            var session = ended.Single(s => s.Id == group.Key.SessionId);
-            minutes[group.Key.UserId] = minutes.GetValueOrDefault(group.Key.UserId)
-                + Attendance.Attended(group, session.StartsAt, session.EndsAt, now).TotalMinutes;
-        }
-
-        return new AttendanceSummary(ended.Sum(s => s.DurationMinutes), minutes);
-    }
+    /// <summary>Minutes each person attended the cohort's ended, not cancelled sessions.</summary>
+    public Task<AttendanceSummary> AttendanceAsync(int cohortId, CancellationToken ct = default) =>
+        AttendanceSummary.ForCohortAsync(db, cohortId, Now, ct);
 
     private async Task<long> SaveWithVersionAsync(LiveSession session, CancellationToken ct)
     {
@@ -196,6 +181,24 @@ public sealed class LiveSessionService(LearningDbContext db, TimeProvider time)
 /// <summary>Scheduled minutes of a cohort's ended sessions, and minutes attended per person.</summary>
 public sealed record AttendanceSummary(int ScheduledMinutes, IReadOnlyDictionary<string, double> AttendedMinutes)
 {
+    public static async Task<AttendanceSummary> ForCohortAsync(LearningDbContext db, int cohortId, DateTime utcNow, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var sessions = await db.LiveSessions.AsNoTracking().Where(s => s.CohortId == cohortId && !s.Cancelled).ToListAsync(ct);
+        var ended = sessions.Where(s => s.EndsAt <= utcNow).ToDictionary(s => s.Id);
+        var ids = ended.Keys.ToList();
+        var visits = await db.AttendanceVisits.AsNoTracking().Where(v => ids.Contains(v.SessionId)).ToListAsync(ct);
+        var minutes = new Dictionary<string, double>();
+        foreach (var group in visits.GroupBy(v => (v.UserId, v.SessionId)))
+        {
+            var session = ended[group.Key.SessionId];
+            minutes[group.Key.UserId] = minutes.GetValueOrDefault(group.Key.UserId)
+                + Attendance.Attended(group, session.StartsAt, session.EndsAt, utcNow).TotalMinutes;
+        }
+
+        return new AttendanceSummary(ended.Values.Sum(s => s.DurationMinutes), minutes);
+    }
+
     public double? ShareOf(string userId) =>
         ScheduledMinutes == 0 ? null : Math.Min(1, AttendedMinutes.GetValueOrDefault(userId) / ScheduledMinutes);
 }

@@ -28,6 +28,7 @@ public static class LiveRegistration
         services.AddSingleton<RoomRateLimits>();
         services.AddSingleton<RoomWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomWriter>());
+        services.AddHostedService<SessionEndSweep>();
         services.AddSingleton<PdfSlides>();
         services.AddSingleton<CourseSlideDecks>();
         return services;

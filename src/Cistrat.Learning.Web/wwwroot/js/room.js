@@ -244,9 +244,13 @@
       setStatus("live");
       afterJoin();
     } catch (err) {
-      showError($("room-error"), t("joinFailed", hubError(err).text));
-      clearTimeout(retryTimer);
-      retryTimer = setTimeout(join, RETRY_EVERY_MS);
+      const problem = hubError(err);
+      showError($("room-error"), t("joinFailed", problem.text));
+      // No such room, or no place in it, does not change by waiting; anything else may.
+      if (problem.code !== "not-found" && problem.code !== "forbidden") {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(join, RETRY_EVERY_MS);
+      }
     } finally {
       release();
     }
@@ -295,12 +299,13 @@
 
   connection.onreconnecting(() => setStatus("reconnecting"));
   connection.onreconnected(async (id) => {
-    setStatus("live");
-    // A new connection id is a new connection, not yet in the room; otherwise Sync is enough.
+    // A new connection id is a new connection, not yet in the room (Sync alone would not add it to the room's
+    // group), so it joins again, which also brings a fresh snapshot; the same id only needs Sync.
     if (id !== connectionId) {
       connectionId = id;
       await join();
     } else {
+      setStatus("live");
       await sync();
       afterJoin();
     }
@@ -834,11 +839,12 @@
     const li = el("li", { class: "room-item poll-item", "data-id": p.id, tabindex: "-1", "data-focus": `p|${p.id}` });
     const headingId = `poll-${p.id}-question`;
     li.append(el("h3", { id: headingId, dir: "auto", text: p.question }));
-    const meta = el("p", { class: "meta" }, el("span", { class: `tag status-${p.status}`, text: p.status === "open" ? t("pollOpen") : t("pollClosed") }));
-    if (p.multiple) { meta.append(" ", t("severalChoices")); }
-    if (staff) { meta.append(" · ", p.revealed ? t("resultsShown") : t("resultsHidden")); }
-    if (p.voters != null) { meta.append(" · ", t("voters", p.voters)); }
-    li.append(meta);
+    const facts = [];
+    if (p.multiple) { facts.push(t("severalChoices")); }
+    if (staff) { facts.push(p.revealed ? t("resultsShown") : t("resultsHidden")); }
+    if (p.voters != null) { facts.push(t("voters", p.voters)); }
+    li.append(el("p", { class: "meta" },
+      el("span", { class: `tag status-${p.status}`, text: p.status === "open" ? t("pollOpen") : t("pollClosed") }), " ", facts.join(" · ")));
 
     if (!staff && p.status === "open" && !mine) {
       const draft = ui.pollDrafts.get(p.id) || new Set();
@@ -1023,7 +1029,7 @@
       list.replaceChildren(...people.map((p) => {
         const li = el("li", { class: "room-item participant" + (p.handRaised ? " has-hand" : "") },
           el("span", { dir: "auto", class: "participant-name", text: p.name }), " ",
-          el("span", { class: "meta", text: t(roleNames[p.role] || "roleTrainee") }));
+          el("span", { class: "meta", text: "· " + t(roleNames[p.role] || "roleTrainee") }));
         if (p.handRaised) { li.append(" ", el("span", { class: "tag hand", text: t("handRaised") })); }
         if (p.connections > 1) { li.append(" ", el("span", { class: "meta", text: t("connections", p.connections) })); }
         if (p.role === "trainee") {

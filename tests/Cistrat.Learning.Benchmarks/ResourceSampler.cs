@@ -27,11 +27,17 @@ internal sealed class ResourceSampler : IAsyncDisposable
     public ResourceUse Summarize(LoadResult run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        return Summarize(run.LoadStart, run.MeasureStart, run.MeasureEnd);
+    }
+
+    /// <summary>Peak memory from <paramref name="loadStart"/>; CPU shares from <paramref name="measureStart"/> to <paramref name="measureEnd"/> (<see cref="Stopwatch"/> ticks).</summary>
+    public ResourceUse Summarize(long loadStart, long measureStart, long measureEnd)
+    {
         List<Sample> during;
         lock (_samples)
-            during = _samples.Where(s => s.Timestamp >= run.LoadStart && s.Timestamp <= run.MeasureEnd).ToList();
-        var measured = during.Where(s => s.Timestamp >= run.MeasureStart && s.ServerCpu is not null).ToList();
-        var peak = during.Max(s => s.Rss) ?? 0;
+            during = _samples.Where(s => s.Timestamp >= loadStart && s.Timestamp <= measureEnd).ToList();
+        var measured = during.Where(s => s.Timestamp >= measureStart && s.ServerCpu is not null).ToList();
+        var peak = during.Count == 0 ? 0 : during.Max(s => s.Rss) ?? 0;
         if (measured.Count < 2)
             return new ResourceUse(peak, double.NaN, double.NaN, double.NaN);
         var (first, last) = (measured[0], measured[^1]);

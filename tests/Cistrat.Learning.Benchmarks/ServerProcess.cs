@@ -14,15 +14,16 @@ internal sealed class ServerProcess : IAsyncDisposable
     private const int OutputLinesKept = 40;
 
     private readonly Process _process;
-    private readonly DirectoryInfo _dataFolder;
+    private readonly DirectoryInfo? _ownDataFolder;
     private readonly Queue<string> _output = new();
     private readonly EventHandler _killOnExit;
     private Dictionary<string, long> _jitThreadTicks = [];
 
-    private ServerProcess(Process process, DirectoryInfo dataFolder, Uri baseAddress)
+    private ServerProcess(Process process, DirectoryInfo? dataFolder, bool ownsDataFolder, Uri baseAddress)
     {
         _process = process;
-        _dataFolder = dataFolder;
+        DataFolder = dataFolder;
+        _ownDataFolder = ownsDataFolder ? dataFolder : null;
         BaseAddress = baseAddress;
         // Ctrl+C and SIGTERM end the benchmark through ProcessExit: the server must not outlive it.
         _killOnExit = (_, _) => Kill();
@@ -32,6 +33,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public int Id => _process.Id;
+
+    /// <summary>The web app's data folder (its SQLite file, keys and content); null for the fan-out baseline.</summary>
+    public DirectoryInfo? DataFolder { get; }
 
     /// <summary>The last lines the server printed, to explain a failed start.</summary>
     public string OutputTail
@@ -43,12 +47,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(RepoLayout repo, string demoPassword, TimeSpan startTimeout, CancellationToken ct)
+    public static Task<ServerProcess> StartAsync(RepoLayout repo, string demoPassword, TimeSpan startTimeout, CancellationToken ct) =>
+        StartAsync(repo, demoPassword, dataFolder: null, startTimeout, ct);
+
+    /// <summary>
+    /// Starts the web app on <paramref name="dataFolder"/> when given (kept on dispose, so a later server can start on
+    /// the same data: --demo leaves existing demo data as it is), else on a temporary folder deleted on dispose.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(RepoLayout repo, string demoPassword, DirectoryInfo? dataFolder, TimeSpan startTimeout, CancellationToken ct)
     {
         if (!File.Exists(repo.WebAssembly))
             throw new BenchmarkException($"The web app is not built at {repo.WebAssembly}: run the benchmark with `dotnet run -c Release`, which builds it.");
 
-        var dataFolder = Directory.CreateTempSubdirectory("cistrat-bench-");
+        var ownsDataFolder = dataFolder is null;
+        dataFolder ??= Directory.CreateTempSubdirectory("cistrat-bench-");
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -70,8 +82,37 @@ internal sealed class ServerProcess : IAsyncDisposable
         // Console logging at Information would cost the server more than some of the pages measured.
         start.Environment["Logging__LogLevel__Default"] = "Warning";
 
+        return await LaunchAsync(start, dataFolder, ownsDataFolder, baseAddress, startTimeout, ct);
+    }
+
+    /// <summary>
+    /// The live-room baseline: a bare Kestrel WebSocket fan-out (<see cref="FanOutServer"/>), this program started
+    /// again with a hidden switch, in a process of its own like the app, with the app's garbage collector (server GC,
+    /// from the web SDK's default) so that their memory compares.
+    /// </summary>
+    public static async Task<ServerProcess> StartFanOutAsync(TimeSpan startTimeout, CancellationToken ct)
+    {
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        start.ArgumentList.Add(FanOutServer.Switch);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.ToString().TrimEnd('/'));
+        start.Environment["DOTNET_gcServer"] = "1";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        return await LaunchAsync(start, dataFolder: null, ownsDataFolder: false, baseAddress, startTimeout, ct);
+    }
+
+    private static async Task<ServerProcess> LaunchAsync(
+        ProcessStartInfo start, DirectoryInfo? dataFolder, bool ownsDataFolder, Uri baseAddress, TimeSpan startTimeout, CancellationToken ct)
+    {
         var process = Process.Start(start) ?? throw new BenchmarkException("dotnet could not be started.");
-        var server = new ServerProcess(process, dataFolder, baseAddress);
+        var server = new ServerProcess(process, dataFolder, ownsDataFolder, baseAddress);
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
@@ -172,7 +213,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
         try
         {
-            _dataFolder.Delete(recursive: true);
+            _ownDataFolder?.Delete(recursive: true);
         }
         catch (IOException)
         {

@@ -299,10 +299,11 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         var names = await NamesAsync(visits.Select(v => v.UserId), ct);
         var cohortId = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => s.CohortId).SingleAsync(ct);
         var staff = await db.CohortStaff.Where(s => s.CohortId == cohortId).ToListAsync(ct);
+        var muted = (await db.RoomMutes.Where(m => m.SessionId == sessionId).Select(m => m.UserId).ToListAsync(ct)).ToHashSet();
         return [.. visits.GroupBy(v => v.UserId)
             .Select(g => new ParticipantView(g.Key, names.GetValueOrDefault(g.Key, ""),
                 staff.Where(s => s.UserId == g.Key).Select(s => s.Role == StaffRole.Coordinator ? "coordinator" : "lecturer").FirstOrDefault() ?? "trainee",
-                g.Any(v => v.HandRaised), g.Count()))
+                g.Any(v => v.HandRaised), g.Count(), muted.Contains(g.Key)))
             .OrderByDescending(p => p.HandRaised).ThenBy(p => p.Name, StringComparer.CurrentCulture)];
     }
 

@@ -42,7 +42,7 @@ public sealed record PollView(
 
 public sealed record ChatView(long Id, string Author, string? AuthorId, bool Staff, string Text, DateTime SentAt);
 
-public sealed record ParticipantView(string UserId, string Name, string Role, bool HandRaised, int Connections);
+public sealed record ParticipantView(string UserId, string Name, string Role, bool HandRaised, int Connections, bool Muted);
 
 public sealed record RoomSnapshot(
     int SessionId, long Version, SessionView Session, string Role, int Slide, string Notes,

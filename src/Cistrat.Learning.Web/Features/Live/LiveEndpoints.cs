@@ -44,8 +44,8 @@ public static class LiveEndpoints
     {
         if (await access.RoleAsync(id, user, ct) == RoomRole.None || slides.Page(id, page) is not { } file)
             return Results.NotFound();
-        // A replaced deck changes the page's modification time, so the browser's copy is checked, not trusted forever.
-        context.Response.Headers.CacheControl = "private, max-age=300";
+        // A replaced deck keeps the page's URL: the browser revalidates its copy (a small 304 when unchanged).
+        context.Response.Headers.CacheControl = "private, no-cache";
         return Results.File(file.FullName, "image/png", lastModified: file.LastWriteTimeUtc, enableRangeProcessing: false);
     }
 

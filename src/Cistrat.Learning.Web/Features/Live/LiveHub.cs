@@ -68,6 +68,10 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
     public async Task<RoomSnapshot?> Sync(int sessionId, long version)
     {
         var role = await RequireAsync(sessionId, RoomRole.Trainee);
+        // A new connection (after a reconnect that was not stateful) is in no group yet: it must Join, which
+        // also answers with a snapshot.
+        if (!(Context.Items.TryGetValue(JoinedKey, out var joined) && joined is int joinedSession && joinedSession == sessionId))
+            throw Refuse(new RoomException("not-joined", "Join the room first."));
         var current = await room.CurrentVersionAsync(sessionId, Context.ConnectionAborted);
         return current == version ? null : await room.SnapshotAsync(sessionId, UserId, role, Context.ConnectionAborted);
     }
@@ -203,7 +207,7 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
             throw Refuse(new RoomException("not-joined", "Join the room first."));
         await room.RaiseHandAsync(Context.ConnectionId, raised, Context.ConnectionAborted);
         var me = (await room.ParticipantsAsync(sessionId, Context.ConnectionAborted)).FirstOrDefault(p => p.UserId == UserId)
-            ?? new ParticipantView(UserId, await room.NameOfAsync(UserId, Context.ConnectionAborted), "trainee", raised, 1);
+            ?? new ParticipantView(UserId, await room.NameOfAsync(UserId, Context.ConnectionAborted), "trainee", raised, 1, Muted: false);
         await Clients.Group(RoomGroups.Staff(sessionId)).HandChanged(sessionId, me);
     }
 

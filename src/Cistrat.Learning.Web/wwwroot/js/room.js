@@ -120,7 +120,10 @@
 
   function hubError(err) {
     const match = ERROR_CODES.exec((err && err.message) || "");
-    if (match) { return { code: match[1], text: match[2].trim() || t("error") }; }
+    if (match) {
+      const english = !lang || lang.toLowerCase().startsWith("en");
+      return { code: match[1], text: (english ? match[2].trim() : "") || t("err-" + match[1]) };
+    }
     if (connection.state !== signalR.HubConnectionState.Connected) { return { code: "offline", text: t("notSent") }; }
     return { code: "unknown", text: t("error") };
   }
@@ -1010,6 +1013,8 @@
       if (connection.state !== signalR.HubConnectionState.Connected) { return; }
       try {
         ui.people = (await call("GetParticipants")) || [];
+        // The server knows who is muted, also by another moderator or before this page was opened.
+        for (const p of ui.people) { if (p.muted) { ui.mutedUsers.add(p.userId); } else { ui.mutedUsers.delete(p.userId); } }
         showError($("participants-error"), "");
         renderParticipants();
       } catch (err) {

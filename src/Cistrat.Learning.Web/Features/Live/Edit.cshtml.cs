@@ -23,7 +23,8 @@ public class EditModel(
     RoomAccess rooms,
     IHubContext<LiveHub, ILiveClient> hub,
     TimeProvider time,
-    IStringLocalizer<SharedResource> localizer) : PageModel
+    IStringLocalizer<SharedResource> localizer,
+    ILogger<EditModel> logger) : PageModel
 {
     [BindProperty]
     public SessionInput Input { get; set; } = new();
@@ -160,8 +161,16 @@ public class EditModel(
     private async Task AnnounceAsync(int sessionId, CancellationToken ct)
     {
         var session = await db.LiveSessions.AsNoTracking().SingleAsync(s => s.Id == sessionId, ct);
-        await hub.Clients.Group(RoomGroups.All(sessionId)).SessionChanged(sessionId, session.Version,
-            LiveRoomService.ViewOf(session, time.GetUtcNow().UtcDateTime));
+        try
+        {
+            await hub.Clients.Group(RoomGroups.All(sessionId)).SessionChanged(sessionId, session.Version,
+                LiveRoomService.ViewOf(session, time.GetUtcNow().UtcDateTime));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The edit is saved; rooms open now catch up through Sync within 15 s.
+            logger.LogWarning(e, "Announcing the change of session {SessionId} failed", sessionId);
+        }
     }
 
     private async Task<IActionResult?> LoadAsync(int? id, int? cohortId, CancellationToken ct)

@@ -36,7 +36,8 @@ public interface ILiveClient
 /// the database at most every 30 s), writes to the database first, and only then announces the change.
 /// </summary>
 [Authorize]
-public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess access, RoomRateLimits limits, TimeProvider time)
+public sealed partial class LiveHub(
+    LiveRoomService room, RoomWriter writer, RoomAccess access, RoomRateLimits limits, TimeProvider time, ILogger<LiveHub> log)
     : Hub<ILiveClient>
 {
     private const string JoinedKey = "cistrat.room";
@@ -86,14 +87,14 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
     {
         await RequireOpenAsync(sessionId, RoomRole.Lecturer);
         var version = await Guard(() => room.GoToSlideAsync(sessionId, slide, Context.ConnectionAborted));
-        await Clients.Group(RoomGroups.All(sessionId)).SlideChanged(sessionId, version, slide);
+        await NotifyAsync(() => Clients.Group(RoomGroups.All(sessionId)).SlideChanged(sessionId, version, slide));
     }
 
     public async Task SetNotes(int sessionId, string notes)
     {
         await RequireOpenAsync(sessionId, RoomRole.Lecturer);
         var version = await Guard(() => room.SetNotesAsync(sessionId, notes, Context.ConnectionAborted));
-        await Clients.Group(RoomGroups.All(sessionId)).NotesChanged(sessionId, version, RoomText.Clean(notes, "Notes", LiveLimits.NotesLength, allowEmpty: true, multiline: true));
+        await NotifyAsync(() => Clients.Group(RoomGroups.All(sessionId)).NotesChanged(sessionId, version, RoomText.Clean(notes, "Notes", LiveLimits.NotesLength, allowEmpty: true, multiline: true)));
     }
 
     public async Task<QuestionView> Ask(int sessionId, string text, bool anonymous)
@@ -177,8 +178,8 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
         limits.Check(RoomLimit.Chat, UserId, sessionId);
         var (version, message) = await Guard(() => room.SendChatAsync(sessionId, UserId, text, Context.ConnectionAborted));
         var name = await room.NameOfAsync(UserId, Context.ConnectionAborted);
-        await Clients.Group(RoomGroups.Staff(sessionId)).ChatReceived(sessionId, version, LiveRoomService.ChatOf(message, name, role.IsStaff(), forStaff: true));
-        await Clients.Group(RoomGroups.Trainees(sessionId)).ChatReceived(sessionId, version, LiveRoomService.ChatOf(message, name, role.IsStaff(), forStaff: false));
+        await NotifyAsync(() => Clients.Group(RoomGroups.Staff(sessionId)).ChatReceived(sessionId, version, LiveRoomService.ChatOf(message, name, role.IsStaff(), forStaff: true)));
+        await NotifyAsync(() => Clients.Group(RoomGroups.Trainees(sessionId)).ChatReceived(sessionId, version, LiveRoomService.ChatOf(message, name, role.IsStaff(), forStaff: false)));
         return LiveRoomService.ChatOf(message, name, role.IsStaff(), role.IsStaff());
     }
 
@@ -186,7 +187,7 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
     {
         await RequireOpenAsync(sessionId, RoomRole.Lecturer);
         var version = await Guard(() => room.DeleteChatAsync(sessionId, messageId, UserId, Context.ConnectionAborted));
-        await Clients.Group(RoomGroups.All(sessionId)).ChatDeleted(sessionId, version, messageId);
+        await NotifyAsync(() => Clients.Group(RoomGroups.All(sessionId)).ChatDeleted(sessionId, version, messageId));
     }
 
     public async Task MuteParticipant(int sessionId, string userId, bool muted)
@@ -197,7 +198,7 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
             await room.SetMutedAsync(sessionId, userId, muted, UserId, id => access.RoleOfAsync(sessionId, id, Context.ConnectionAborted), Context.ConnectionAborted);
             return true;
         });
-        await Clients.User(userId).MutedChanged(sessionId, muted);
+        await NotifyAsync(() => Clients.User(userId).MutedChanged(sessionId, muted));
     }
 
     public async Task RaiseHand(int sessionId, bool raised)
@@ -208,7 +209,7 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
         await room.RaiseHandAsync(Context.ConnectionId, raised, Context.ConnectionAborted);
         var me = (await room.ParticipantsAsync(sessionId, Context.ConnectionAborted)).FirstOrDefault(p => p.UserId == UserId)
             ?? new ParticipantView(UserId, await room.NameOfAsync(UserId, Context.ConnectionAborted), "trainee", raised, 1, Muted: false);
-        await Clients.Group(RoomGroups.Staff(sessionId)).HandChanged(sessionId, me);
+        await NotifyAsync(() => Clients.Group(RoomGroups.Staff(sessionId)).HandChanged(sessionId, me));
     }
 
     public async Task<IReadOnlyList<ParticipantView>> GetParticipants(int sessionId)
@@ -243,16 +244,16 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
     private async Task<QuestionView> AnnounceAsync(int sessionId, long version, RoomQuestion question)
     {
         var author = await room.NameOfAsync(question.AuthorId, Context.ConnectionAborted);
-        await Clients.Group(RoomGroups.Staff(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: true, mine: false));
-        await Clients.Group(RoomGroups.Trainees(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: false, mine: false));
+        await NotifyAsync(() => Clients.Group(RoomGroups.Staff(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: true, mine: false)));
+        await NotifyAsync(() => Clients.Group(RoomGroups.Trainees(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: false, mine: false)));
         var callerIsStaff = (await access.RoleAsync(sessionId, Context.User!, Context.ConnectionAborted)).IsStaff();
         return LiveRoomService.QuestionOf(question, author, callerIsStaff, question.AuthorId == UserId);
     }
 
     private async Task AnnounceAsync(int sessionId, long version, RoomPoll poll)
     {
-        await Clients.Group(RoomGroups.Staff(sessionId)).PollChanged(sessionId, version, LiveRoomService.PollOf(poll, forStaff: true));
-        await Clients.Group(RoomGroups.Trainees(sessionId)).PollChanged(sessionId, version, LiveRoomService.PollOf(poll, forStaff: false));
+        await NotifyAsync(() => Clients.Group(RoomGroups.Staff(sessionId)).PollChanged(sessionId, version, LiveRoomService.PollOf(poll, forStaff: true)));
+        await NotifyAsync(() => Clients.Group(RoomGroups.Trainees(sessionId)).PollChanged(sessionId, version, LiveRoomService.PollOf(poll, forStaff: false)));
     }
 
     /// <summary>The caller's role, refused below <paramref name="least"/> (trainee &lt; lecturer &lt; coordinator &lt; admin).</summary>
@@ -275,6 +276,25 @@ public sealed class LiveHub(LiveRoomService room, RoomWriter writer, RoomAccess 
             throw Refuse(RoomException.Closed("This session was cancelled."));
         return role;
     }
+
+    /// <summary>
+    /// Sends an event after the change is committed. A failed send (the Redis backplane down) must not turn a
+    /// stored change into an error the caller would retry, duplicating it: clients catch up through Sync.
+    /// </summary>
+    private async Task NotifyAsync(Func<Task> send)
+    {
+        try
+        {
+            await send();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogNotifyFailed(e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A room event could not be sent; clients will catch up through Sync")]
+    private partial void LogNotifyFailed(Exception e);
 
     private static async Task<T> Guard<T>(Func<Task<T>> action)
     {

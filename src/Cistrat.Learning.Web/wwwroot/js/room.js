@@ -665,17 +665,29 @@
     return JSON.stringify([q, isStaff(), state.myVotes.has(q.id), editing, ui.questionErrors.get(q.id) || "", state.session && state.session.status]);
   }
 
+  // A translated sentence with a person's name in it: the name is isolated (<bdi>), so an Arabic name does not
+  // turn an English sentence right to left, nor a Latin name an Arabic one.
+  function withName(key, name) {
+    const parts = t(key).split("{0}");
+    const span = el("span", {});
+    parts.forEach((part, i) => {
+      if (i > 0) { span.append(el("bdi", { text: name })); }
+      if (part) { span.append(part); }
+    });
+    return span;
+  }
+
   function questionAuthor(q) {
-    if (q.mine) { return q.anonymous ? t("youAnonymous") : t("you"); }
-    if (q.anonymous) { return q.author ? t("anonymousTo", q.author) : t("anonymous"); }
-    return q.author || t("anonymous");
+    if (q.mine) { return el("span", { text: q.anonymous ? t("youAnonymous") : t("you") }); }
+    if (q.anonymous) { return q.author ? withName("anonymousTo", q.author) : el("span", { text: t("anonymous") }); }
+    return q.author ? el("bdi", { text: q.author }) : el("span", { text: t("anonymous") });
   }
 
   function buildQuestion(q) {
     const staff = isStaff();
     const li = el("li", { class: "room-item question-item" + (q.pinned ? " is-pinned" : ""), tabindex: "-1", "data-id": q.id, "data-focus": `q|${q.id}` });
     const meta = el("p", { class: "meta" },
-      el("span", { dir: "auto", text: questionAuthor(q) }), " · ", timeEl(q.askedAt));
+      questionAuthor(q), " · ", timeEl(q.askedAt));
     if (q.pinned) { meta.append(" ", el("span", { class: "tag", text: t("pinned") })); }
     const label = { pending: t("pending"), answered: q.answeredLive ? t("answeredLive") : t("answered"), dismissed: t("dismissed") }[q.status];
     if (label) { meta.append(" ", el("span", { class: `tag status-${q.status}`, text: label })); }
@@ -696,7 +708,7 @@
     const actions = el("div", { class: "actions room-act" });
     const votes = el("span", { class: "votes", text: t("votes", q.votes || 0) });
     actions.append(votes);
-    if (!staff && (q.status === "open" || q.status === "answered")) {
+    if (!staff && !q.mine && (q.status === "open" || q.status === "answered")) {
       const voted = state.myVotes.has(q.id);
       actions.append(button(voted ? t("upvoted") : t("upvote"), "upvote", {
         "aria-pressed": voted ? "true" : "false", disabled: voted, "data-focus": `q|${q.id}|upvote`,
@@ -1094,7 +1106,8 @@
       showError($("slide-error"), t("slideRange", deck().count));
       return;
     }
-    run(e.currentTarget, $("slide-error"), () => call("GoToSlide", n));
+    const form = e.currentTarget;
+    run(form, $("slide-error"), () => call("GoToSlide", n)).then((problem) => { if (!problem) { $("slide-goto-number").value = ""; } });
   });
 
   on("notes-input", "input", () => {

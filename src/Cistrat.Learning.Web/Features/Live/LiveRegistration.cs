@@ -20,7 +20,16 @@ public static class LiveRegistration
             o.EnableDetailedErrors = false;
         });
         if (configuration[RedisSetting] is { Length: > 0 } redis)
-            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("cistrat"));
+        {
+            signalR.AddStackExchangeRedis(redis, o =>
+            {
+                o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("cistrat");
+                o.Configuration.AbortOnConnectFail = false;
+                // While Redis is down a publish fails at once instead of holding the hub call for seconds: the
+                // database has the change, and clients catch up through Sync.
+                o.Configuration.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            });
+        }
 
         services.AddScoped<LiveRoomService>();
         services.AddScoped<LiveSessionService>();

@@ -146,17 +146,40 @@ public sealed partial class RoomWriter(
                 }
             }
 
-            try
+            // Each room on its own: one room's failure must not cost another its announcement.
+            foreach (var session in questions.Keys.Union(polls.Keys))
             {
-                foreach (var session in questions.Keys.Union(polls.Keys))
-                    await AnnounceCountsAsync(session, questions.GetValueOrDefault(session), polls.GetValueOrDefault(session), ct);
-                foreach (var session in presence ?? [])
-                    await AnnouncePresenceAsync(session, ct);
+                var changedQuestions = questions.GetValueOrDefault(session);
+                var changedPolls = polls.GetValueOrDefault(session);
+                try
+                {
+                    await AnnounceCountsAsync(session, changedQuestions, changedPolls, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The version was not raised: keep the room's changes for the next tick, or clients comparing
+                    // versions would never learn that its counts moved.
+                    LogAnnounceFailed(e);
+                    lock (_dirtyLock)
+                    {
+                        if (changedQuestions is not null)
+                            Union(_questions, session, changedQuestions);
+                        if (changedPolls is not null)
+                            Union(_polls, session, changedPolls);
+                    }
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+
+            foreach (var session in presence ?? [])
             {
-                // Clients resynchronise from the database (Sync every 15 s), so a lost count event heals itself.
-                LogAnnounceFailed(e);
+                try
+                {
+                    await AnnouncePresenceAsync(session, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogAnnounceFailed(e);
+                }
             }
         }
     }
@@ -174,11 +197,20 @@ public sealed partial class RoomWriter(
         var polls = await db.RoomPolls.AsNoTracking().Where(p => pollList.Contains(p.Id)).ToListAsync(ct);
 
         // Every client must see every version: one event per audience carries the question counts and the polls
-        // whose counts changed (trainees get only revealed polls: their counts are hidden until then).
-        await hub.Clients.Group(RoomGroups.Staff(sessionId)).VotesChanged(sessionId, version, counts,
-            [.. polls.Select(p => LiveRoomService.PollOf(p, forStaff: true))]);
-        await hub.Clients.Group(RoomGroups.Trainees(sessionId)).VotesChanged(sessionId, version, counts,
-            [.. polls.Where(p => p.Revealed).Select(p => LiveRoomService.PollOf(p, forStaff: false))]);
+        // whose counts changed (trainees get only revealed polls: their counts are hidden until then). The version
+        // is raised already, so a send that fails (backplane down) is healed by Sync and is not retried.
+        try
+        {
+            await Task.WhenAll(
+                hub.Clients.Group(RoomGroups.Staff(sessionId)).VotesChanged(sessionId, version, counts,
+                    [.. polls.Select(p => LiveRoomService.PollOf(p, forStaff: true))]),
+                hub.Clients.Group(RoomGroups.Trainees(sessionId)).VotesChanged(sessionId, version, counts,
+                    [.. polls.Where(p => p.Revealed).Select(p => LiveRoomService.PollOf(p, forStaff: false))]));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSendFailed(e, sessionId);
+        }
     }
 
     private async Task AnnouncePresenceAsync(int sessionId, CancellationToken ct)
@@ -213,7 +245,10 @@ public sealed partial class RoomWriter(
     [LoggerMessage(Level = LogLevel.Error, Message = "A room write ({Kind}) for session {SessionId} could not be stored")]
     private partial void LogWriteFailed(Exception e, string kind, int sessionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Announcing room counts failed; clients will resynchronise")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending the counts of session {SessionId} failed; clients will resynchronise")]
+    private partial void LogSendFailed(Exception e, int sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Announcing room counts failed; retrying at the next tick")]
     private partial void LogAnnounceFailed(Exception e);
 
     private sealed record Pending(RoomWrite Write, TaskCompletionSource? Done);

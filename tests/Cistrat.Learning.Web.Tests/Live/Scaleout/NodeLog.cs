@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Cistrat.Learning.Web.Tests.Live.Scaleout;
 
 /// <summary>
-/// What a node logged: its warnings and errors, and the SignalR backplane's and hub dispatcher's own messages
-/// (a hub method that throws is logged only at Debug), so a failing test can say what the server saw.
+/// What a node logged: its warnings and errors, and SignalR's own messages from Information up (the backplane
+/// says there when it lost and restored Redis), so a failing test can say what the server saw.
 /// </summary>
 public sealed class NodeLog(string node) : ILoggerProvider
 {
@@ -15,12 +15,8 @@ public sealed class NodeLog(string node) : ILoggerProvider
 
     public string Node { get; } = node;
 
-    /// <summary>Categories kept from Debug up; everything else from Warning up.</summary>
-    public static readonly string[] DebugCategories =
-    [
-        "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher",
-        "Microsoft.AspNetCore.SignalR.StackExchangeRedis",
-    ];
+    /// <summary>Categories kept from Information up; everything else from Warning up.</summary>
+    public static readonly string[] InformationCategories = ["Microsoft.AspNetCore.SignalR"];
 
     /// <summary>One clock for every node and the tests, so their lines can be read in order.</summary>
     public static TimeSpan Now => Clock.Elapsed;
@@ -29,32 +25,38 @@ public sealed class NodeLog(string node) : ILoggerProvider
 
     public IReadOnlyList<Entry> Since(TimeSpan from) => [.. _entries.Where(e => e.At >= from)];
 
-    public string Describe(TimeSpan from, Func<Entry, bool>? filter = null)
+    public string Format(Entry entry)
     {
-        var lines = Since(from).Where(filter ?? (_ => true))
-            .Select(e => $"[{Node} +{e.At.TotalSeconds:0.000}s] {e.Level} {e.Category}: {e.Message}{(e.Exception is null ? "" : "\n    " + e.Exception.Replace("\n", "\n    ", StringComparison.Ordinal))}");
-        return string.Join('\n', lines);
+        ArgumentNullException.ThrowIfNull(entry);
+        return $"[{Node} +{entry.At.TotalSeconds:0.000}s] {entry.Level} {entry.Category}: {entry.Message}{(entry.Exception is null ? "" : "\n    " + entry.Exception)}";
     }
 
     public void Dispose()
     {
     }
 
+    /// <summary>The exception's first line and the frames of this app's own code: enough to see where it was thrown.</summary>
+    private static string Summary(Exception exception)
+    {
+        var lines = exception.ToString().Split('\n');
+        return string.Join("\n    ", lines.Take(1).Concat(lines.Skip(1).Where(l => l.Contains("Cistrat.Learning", StringComparison.Ordinal))).Select(l => l.Trim()));
+    }
+
     public sealed record Entry(TimeSpan At, LogLevel Level, string Category, string Message, string? Exception);
 
     private sealed class CategoryLogger(NodeLog log, string category) : ILogger
     {
-        private readonly bool _debug = DebugCategories.Any(c => category.StartsWith(c, StringComparison.Ordinal));
+        private readonly bool _information = InformationCategories.Any(c => category.StartsWith(c, StringComparison.Ordinal));
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= (_debug ? LogLevel.Debug : LogLevel.Warning);
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= (_information ? LogLevel.Information : LogLevel.Warning);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             ArgumentNullException.ThrowIfNull(formatter);
             if (IsEnabled(logLevel))
-                log._entries.Enqueue(new Entry(Now, logLevel, category, formatter(state, exception), exception?.ToString()));
+                log._entries.Enqueue(new Entry(Now, logLevel, category, formatter(state, exception), exception is null ? null : Summary(exception)));
         }
     }
 }

@@ -54,6 +54,35 @@ public sealed class ScaleoutCluster : IAsyncLifetime
     public bool Trusts(X509Certificate? certificate) =>
         certificate is not null && string.Equals(certificate.GetCertHashString(), _thumbprint, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Kills redis-server. Disposing the outage starts it again if the test has not, and waits until both nodes
+    /// say they have their backplane back, so a failing test does not leave the next one without it.
+    /// </summary>
+    public async Task<Outage> StopRedisAsync()
+    {
+        await Redis.StopAsync();
+        return new Outage(this, NodeLog.Now);
+    }
+
+    public sealed class Outage(ScaleoutCluster cluster, TimeSpan since) : IAsyncDisposable
+    {
+        public const string RestoredMessage = "Connection to Redis restored";
+
+        public TimeSpan Since { get; } = since;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!cluster.Redis.IsRunning)
+                await cluster.Redis.StartAsync(CancellationToken.None);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(30)
+                   && !cluster.Nodes.All(n => n.Log.Since(Since).Any(e => e.Message.Contains(RestoredMessage, StringComparison.Ordinal))))
+            {
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+    }
+
     /// <summary>A live, running session of a new cohort with one lecturer and <paramref name="trainees"/> enrolled trainees.</summary>
     public async Task<Room> CreateRoomAsync(int trainees)
     {
@@ -112,12 +141,12 @@ public sealed class ScaleoutCluster : IAsyncLifetime
     }
 
     /// <summary>Signs <paramref name="person"/> in on <paramref name="node"/> and connects a room client there.</summary>
-    public async Task<RoomClient> ConnectAsync(ScaleoutNode node, Person person, int sessionId, TimeSpan syncEvery, string? name = null)
+    public async Task<RoomClient> ConnectAsync(ScaleoutNode node, Person person, int sessionId, TimeSpan syncEvery)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(person);
         var cookies = await SignInAsync(node, person);
-        return await RoomClient.ConnectAsync(name ?? person.Label, node, cookies, Trusts, sessionId, syncEvery, TestContext.Current.CancellationToken);
+        return await RoomClient.ConnectAsync(person.Label, node, cookies, Trusts, sessionId, syncEvery, TestContext.Current.CancellationToken);
     }
 
     /// <summary>The room as the database holds it, in the shape a client shows it (staff see every question but withdrawn ones).</summary>
@@ -132,8 +161,9 @@ public sealed class ScaleoutCluster : IAsyncLifetime
     });
 
     /// <summary>Both nodes' log lines since <paramref name="from"/>, in time order.</summary>
-    public string Logs(TimeSpan from, Func<NodeLog.Entry, bool>? filter = null) =>
-        string.Join('\n', Nodes.Select(n => n.Log.Describe(from, filter)).Where(s => s.Length > 0));
+    public string Logs(TimeSpan from) =>
+        string.Join('\n', Nodes.SelectMany(n => n.Log.Since(from).Select(e => (Node: n, Entry: e)))
+            .OrderBy(x => x.Entry.At).Select(x => x.Node.Log.Format(x.Entry)));
 
     public async ValueTask DisposeAsync()
     {

@@ -42,8 +42,8 @@ public sealed class ScaleoutNode(string name, string dataPath, string contentPat
         builder.ConfigureLogging(logging =>
         {
             logging.AddProvider(Log);
-            foreach (var category in NodeLog.DebugCategories)
-                logging.AddFilter<NodeLog>(category, LogLevel.Debug);
+            foreach (var category in NodeLog.InformationCategories)
+                logging.AddFilter<NodeLog>(category, LogLevel.Information);
         });
     }
 

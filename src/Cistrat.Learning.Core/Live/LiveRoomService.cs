@@ -55,6 +55,7 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         chat.Reverse();
         var names = await NamesAsync(questions.Select(q => q.AuthorId).Concat(chat.Select(m => m.AuthorId)), ct);
         var staffIds = await StaffIdsAsync(session.CohortId, ct);
+        staffIds.UnionWith(await AdminsAmongAsync(chat.Select(m => m.AuthorId), ct));
 
         var myVotes = await db.QuestionVotes
             .Where(v => v.UserId == userId && db.RoomQuestions.Any(q => q.Id == v.QuestionId && q.SessionId == sessionId))
@@ -300,9 +301,11 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         var cohortId = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => s.CohortId).SingleAsync(ct);
         var staff = await db.CohortStaff.Where(s => s.CohortId == cohortId).ToListAsync(ct);
         var muted = (await db.RoomMutes.Where(m => m.SessionId == sessionId).Select(m => m.UserId).ToListAsync(ct)).ToHashSet();
+        var admins = await AdminsAmongAsync(visits.Select(v => v.UserId), ct);
         return [.. visits.GroupBy(v => v.UserId)
             .Select(g => new ParticipantView(g.Key, names.GetValueOrDefault(g.Key, ""),
-                staff.Where(s => s.UserId == g.Key).Select(s => s.Role == StaffRole.Coordinator ? "coordinator" : "lecturer").FirstOrDefault() ?? "trainee",
+                admins.Contains(g.Key) ? "admin"
+                : staff.Where(s => s.UserId == g.Key).Select(s => s.Role == StaffRole.Coordinator ? "coordinator" : "lecturer").FirstOrDefault() ?? "trainee",
                 g.Any(v => v.HandRaised), g.Count(), muted.Contains(g.Key)))
             .OrderByDescending(p => p.HandRaised).ThenBy(p => p.Name, StringComparer.CurrentCulture)];
     }
@@ -316,12 +319,6 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
 
     public async Task<string> NameOfAsync(string userId, CancellationToken ct = default) =>
         (await NamesAsync([userId], ct)).GetValueOrDefault(userId, "");
-
-    public async Task<bool> IsStaffOfSessionAsync(int sessionId, string userId, CancellationToken ct = default)
-    {
-        var cohortId = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => s.CohortId).SingleAsync(ct);
-        return (await StaffIdsAsync(cohortId, ct)).Contains(userId);
-    }
 
     /// <summary>Raises the room's version, for a change written elsewhere (a batch of votes).</summary>
     public Task<long> BumpAsync(int sessionId, CancellationToken ct = default) => ChangeAsync(sessionId, () => Task.CompletedTask, ct);
@@ -406,6 +403,18 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
             return [];
         var rows = await db.Users.Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, u.FullName, u.Email }).ToListAsync(ct);
         return rows.ToDictionary(u => u.Id, u => string.IsNullOrWhiteSpace(u.FullName) ? u.Email ?? "" : u.FullName);
+    }
+
+    /// <summary>Which of these people are admins: staff in every room, whether or not the cohort names them.</summary>
+    private async Task<HashSet<string>> AdminsAmongAsync(IEnumerable<string> userIds, CancellationToken ct)
+    {
+        var ids = userIds.Distinct().ToList();
+        if (ids.Count == 0)
+            return [];
+        return [.. await (from ur in db.UserRoles
+                          join r in db.Roles on ur.RoleId equals r.Id
+                          where r.Name == Roles.Admin && ids.Contains(ur.UserId)
+                          select ur.UserId).ToListAsync(ct)];
     }
 
     private async Task<HashSet<string>> StaffIdsAsync(int cohortId, CancellationToken ct) =>

@@ -8,9 +8,13 @@ namespace Cistrat.Learning.Web.Tests.Live;
 /// Each hub method's success path against the real app: what it returns, what every other client of the room
 /// receives (one version per change), and what the database holds afterwards.
 /// </summary>
-public sealed class LiveHubMethodTests(LearningAppFactory app) : IClassFixture<LearningAppFactory>
+public sealed class LiveHubMethodTests(LearningAppFactory app) : IClassFixture<LearningAppFactory>, IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => await app.ResetAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Theory]
     [InlineData("trainee")]
@@ -138,6 +142,20 @@ public sealed class LiveHubMethodTests(LearningAppFactory app) : IClassFixture<L
         Assert.Equal("GERD/GDP\n<b>not bold</b>", await room.DbAsync(db => db.LiveSessions.Where(s => s.Id == room.SessionId).Select(s => s.Notes).SingleAsync(Ct)));
         Assert.Equal(version + 1, await room.VersionAsync());
         Assert.Equal("GERD/GDP\n<b>not bold</b>", (await trainee.SyncAsync(version))!.Notes);
+    }
+
+    [Fact]
+    public async Task SetNotes_TakesTheLongestNotesInArabic_WithoutDroppingTheConnection()
+    {
+        await using var room = await RoomHarness.CreateAsync(app);
+        var lecturer = await room.JoinAsync(room.Lecturer);
+        // 20,000 characters of Arabic are about 40 KB of UTF-8, more than SignalR's default message limit.
+        var notes = string.Concat(Enumerable.Repeat("مؤشرات الابتكار ", 1250))[..Cistrat.Learning.Core.Live.LiveLimits.NotesLength];
+
+        await lecturer.SetNotesAsync(notes);
+
+        Assert.Equal(notes.Trim(), await room.DbAsync(db => db.LiveSessions.Where(s => s.Id == room.SessionId).Select(s => s.Notes).SingleAsync(Ct)));
+        await lecturer.SetNotesAsync("still connected");
     }
 
     [Fact]

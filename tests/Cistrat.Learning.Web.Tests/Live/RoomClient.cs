@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Cistrat.Learning.Web.Tests.Live;
 
-/// <summary>An event as a client received it; <see cref="Version"/> is null for the unversioned ones.</summary>
+/// <summary>
+/// An event as a client received it; <see cref="Version"/> is null for the unversioned ones, and
+/// <see cref="Args"/> are all its arguments, as numbered in <c>ILiveClient</c>.
+/// </summary>
 public sealed record RoomEvent(string Name, int SessionId, long? Version, object?[] Args)
 {
     public T Arg<T>(int index) => (T)Args[index]!;
@@ -71,7 +74,17 @@ public sealed partial class RoomClient : IAsyncDisposable
     /// Proves that nothing more is on its way to this connection: messages on one connection arrive in order, so
     /// once a round trip made after the server sent its events has come back, those events have arrived.
     /// </summary>
-    public async Task DrainAsync() => await SyncAsync(long.MaxValue);
+    public async Task DrainAsync()
+    {
+        try
+        {
+            await SyncAsync(long.MaxValue);
+        }
+        catch (HubException)
+        {
+            // A refusal is an answer too, and comes back on the same connection after what was sent before it.
+        }
+    }
 
     public async Task<RoomSnapshot> JoinAsync() => Joined = await Hub.InvokeAsync<RoomSnapshot>("Join", S, Ct);
 
@@ -130,7 +143,9 @@ public sealed partial class RoomClient : IAsyncDisposable
 
     private Task Add(string name, int sessionId, long? version, params object?[] args)
     {
-        _events.Enqueue(new RoomEvent(name, sessionId, version, args));
+        // Args are the event's arguments as in ILiveClient: session id, then version when versioned, then the rest.
+        object?[] all = version is { } v ? [sessionId, v, .. args] : [sessionId, .. args];
+        _events.Enqueue(new RoomEvent(name, sessionId, version, all));
         return Task.CompletedTask;
     }
 

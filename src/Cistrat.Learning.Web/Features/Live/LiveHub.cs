@@ -60,7 +60,8 @@ public sealed partial class LiveHub(
         {
             Context.Items[JoinedKey] = sessionId;
             writer.Connected(Context.ConnectionId, sessionId);
-            writer.Post(new RoomWrite.Joined(sessionId, UserId, Context.ConnectionId, Now));
+            // Awaited (one batch, a few milliseconds): a hand raised right after joining needs the visit stored.
+            await writer.WriteAsync(new RoomWrite.Joined(sessionId, UserId, Context.ConnectionId, Now), Context.ConnectionAborted);
         }
 
         return await room.SnapshotAsync(sessionId, UserId, role, Context.ConnectionAborted);

@@ -14,7 +14,8 @@ public static class LiveRegistration
         ArgumentNullException.ThrowIfNull(configuration);
         var signalR = services.AddSignalR(o =>
         {
-            o.MaximumReceiveMessageSize = 32 * 1024;
+            // The largest legal call is the notes: 20,000 characters of Arabic or Chinese are up to 60 KB of UTF-8.
+            o.MaximumReceiveMessageSize = 128 * 1024;
             // A reconnecting browser gets what it missed from this buffer when it can; Sync covers the rest.
             o.StatefulReconnectBufferSize = 16 * 1024;
             o.EnableDetailedErrors = false;
@@ -49,6 +50,10 @@ public static class LiveRegistration
         // Browsers send the sign-in cookie with a WebSocket opened by any site: refuse other origins.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
         {
+            // A refusal here is an answer to a script, not a page to show: no re-executed error page (which, for
+            // the negotiate POST, would fail antiforgery and turn 401/403 into 400).
+            if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+                pages.Enabled = false;
             if (!SameOrigin.Allows(context.Request))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using Cistrat.Learning.Benchmarks;
 
+// The live-room baseline server is this program started again: see FanOutServer.
+if (args is [FanOutServer.Switch, .. var serverArgs])
+    return await FanOutServer.RunAsync(serverArgs);
+
 if (BenchmarkOptions.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(BenchmarkOptions.Usage);
@@ -27,7 +31,8 @@ try
 
     return await Benchmark.RunAsync(repo, options, cancel.Token);
 }
-catch (Exception e) when (e is BenchmarkException or HttpRequestException or IOException)
+catch (Exception e) when (e is BenchmarkException or HttpRequestException or IOException
+    or Microsoft.AspNetCore.SignalR.HubException or System.Net.WebSockets.WebSocketException or Microsoft.Data.Sqlite.SqliteException)
 {
     Console.Error.WriteLine($"The measurement failed: {e.Message}");
     return 1;
@@ -48,6 +53,40 @@ internal static class Benchmark
     private static readonly TimeSpan Rest = TimeSpan.FromSeconds(2);
 
     public static async Task<int> RunAsync(RepoLayout repo, BenchmarkOptions options, CancellationToken ct)
+    {
+        var reportPath = options.ReportPath ?? repo.DefaultReport;
+        if (options.Only == BenchmarkOptions.LiveSection)
+        {
+            var (section, passed) = await RunLiveAsync(repo, options, ct);
+            var existing = File.Exists(reportPath) ? await File.ReadAllTextAsync(reportPath, ct) : null;
+            await File.WriteAllTextAsync(reportPath, LiveReport.Splice(existing, section), ct);
+            Console.WriteLine($"Report: {reportPath} (live-room section)");
+            return passed ? 0 : 1;
+        }
+
+        var (run, checks, completion) = await RunPagesAsync(repo, options, ct);
+        var (live, livePassed) = await RunLiveAsync(repo, options, ct);
+        await File.WriteAllTextAsync(
+            reportPath,
+            LiveReport.Splice(Report.ToMarkdown(run, checks) + Environment.NewLine + CompletionBenchmark.ToMarkdown(completion), live),
+            ct);
+
+        Console.WriteLine();
+        foreach (var check in checks)
+            Console.WriteLine($"{check.Verdict,-4}  {check.Target}: {check.Measured}");
+        Console.WriteLine($"Report: {reportPath}");
+        if (run.Disturbed.Count > 0)
+            Console.WriteLine($"Other processes took more than {BenchmarkRun.MaxOtherCores:0.00} cores during {run.Disturbed.Count} of the runs: the figures are disturbed.");
+        if (run.Invalid.Count == 0)
+            return livePassed ? 0 : 1;
+        Console.Error.WriteLine($"The measurement is not valid: more than {BenchmarkRun.MaxErrorRate:P0} errors in "
+            + string.Join(", ", run.Invalid.Select(m => $"{m.Load.Target} at {m.Load.Clients} clients")) + ".");
+        return 1;
+    }
+
+    /// <summary>The pages, the first visit and the completion rules, on one server that is stopped before the live rooms start.</summary>
+    private static async Task<(BenchmarkRun Run, IReadOnlyList<TargetCheck> Checks, CompletionBenchmark.Result Completion)> RunPagesAsync(
+        RepoLayout repo, BenchmarkOptions options, CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -107,21 +146,24 @@ internal static class Benchmark
         var run = new BenchmarkRun(
             startedAt, clock.Elapsed, machine, options, repo, lesson, measurements,
             new MemoryFigures(afterStartUp, afterWarmUp, peak, afterLoad), firstVisit, warmUp);
-        var checks = Targets.Judge(run);
-        var reportPath = options.ReportPath ?? repo.DefaultReport;
-        await File.WriteAllTextAsync(reportPath, Report.ToMarkdown(run, checks) + Environment.NewLine + CompletionBenchmark.ToMarkdown(completion), ct);
+        return (run, Targets.Judge(run), completion);
+    }
 
+    /// <summary>
+    /// The live-room section (its own server processes and data); returns its Markdown, and false when the measurement
+    /// itself is not valid (trainees that could not join, dropped connections).
+    /// </summary>
+    private static async Task<(string Section, bool Valid)> RunLiveAsync(RepoLayout repo, BenchmarkOptions options, CancellationToken ct)
+    {
+        var live = await LiveBenchmark.RunAsync(repo, options, DemoPassword, ct);
+        var checks = LiveTargets.Judge(live);
         Console.WriteLine();
         foreach (var check in checks)
             Console.WriteLine($"{check.Verdict,-4}  {check.Target}: {check.Measured}");
-        Console.WriteLine($"Report: {reportPath}");
-        if (run.Disturbed.Count > 0)
-            Console.WriteLine($"Other processes took more than {BenchmarkRun.MaxOtherCores:0.00} cores during {run.Disturbed.Count} of the runs: the figures are disturbed.");
-        if (run.Invalid.Count == 0)
-            return 0;
-        Console.Error.WriteLine($"The measurement is not valid: more than {BenchmarkRun.MaxErrorRate:P0} errors in "
-            + string.Join(", ", run.Invalid.Select(m => $"{m.Load.Target} at {m.Load.Clients} clients")) + ".");
-        return 1;
+        var invalid = live.Points.Where(p => p.Room.Slides.ConnectFailures + p.Room.Slides.DroppedConnections + p.Bare.ConnectFailures + p.Bare.DroppedConnections > 0).ToList();
+        if (invalid.Count > 0)
+            Console.Error.WriteLine("The live-room measurement is not valid: connections failed or dropped at N = " + string.Join(", ", invalid.Select(p => p.Clients)) + ".");
+        return (LiveReport.ToMarkdown(live, checks), invalid.Count == 0);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal static class RemoteGc
     private const uint InformationalLevel = 4;
     private const byte EventPipeCommandSet = 0x02;
     private const byte StopTracing = 0x01;
-    private const byte CollectTracing = 0x02;
+    private const byte CollectTracing2 = 0x03;
     private const byte ServerCommandSet = 0xFF;
     private const byte ServerOk = 0x00;
     private const int HeaderSize = 20;
@@ -36,12 +36,13 @@ internal static class RemoteGc
         var payload = new List<byte>();
         AddUInt32(payload, 16); // circular buffer, MB
         AddUInt32(payload, 1); // nettrace format
+        payload.Add(0); // no rundown: it would make the server write megabytes of method and module events
         AddUInt32(payload, 1); // one provider
         AddUInt64(payload, GcHeapCollectKeyword);
         AddUInt32(payload, InformationalLevel);
         AddString(payload, RuntimeProvider);
         AddUInt32(payload, 0); // no filter data
-        await SendAsync(session, CollectTracing, [.. payload], ct);
+        await SendAsync(session, CollectTracing2, [.. payload], ct);
         var sessionId = BinaryPrimitives.ReadUInt64LittleEndian(await ReadAnswerAsync(session, 8, ct));
 
         // The session streams a trace nobody needs: drain it until the runtime closes it after the stop below.

@@ -232,18 +232,25 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         return PollChoices.ToMask(choices);
     }
 
-    /// <summary>Checks an upvote before it joins a batch: the question is visible to trainees and not the voter's own.</summary>
-    public async Task ValidateUpvoteAsync(int sessionId, long questionId, string userId, CancellationToken ct = default)
+    /// <summary>
+    /// Checks an upvote before it joins a batch: the question is visible to trainees and not the voter's own.
+    /// <paramref name="lookup"/> may answer from a cache of a second or two: in an upvote storm thousands of votes
+    /// ask about the same question, and a vote that slips in just after a dismissal changes nothing anyone sees.
+    /// </summary>
+    public async Task ValidateUpvoteAsync(int sessionId, long questionId, string userId, Func<long, Task<UpvoteTarget?>>? lookup = null, CancellationToken ct = default)
     {
-        var question = await db.RoomQuestions.AsNoTracking()
-            .Where(q => q.Id == questionId && q.SessionId == sessionId)
-            .Select(q => new { q.Status, q.AuthorId }).SingleOrDefaultAsync(ct)
-            ?? throw RoomException.NotFound("No such question in this room.");
+        var question = await (lookup ?? (id => UpvoteTargetAsync(id, ct)))(questionId);
+        if (question is null || question.SessionId != sessionId)
+            throw RoomException.NotFound("No such question in this room.");
         if (question.Status is QuestionStatus.Pending or QuestionStatus.Dismissed or QuestionStatus.Withdrawn)
             throw RoomException.Closed("This question cannot be voted for.");
         if (question.AuthorId == userId)
             throw RoomException.Invalid("You cannot vote for your own question.");
     }
+
+    public Task<UpvoteTarget?> UpvoteTargetAsync(long questionId, CancellationToken ct = default) =>
+        db.RoomQuestions.AsNoTracking().Where(q => q.Id == questionId)
+            .Select(q => new UpvoteTarget(q.SessionId, q.Status, q.AuthorId)).SingleOrDefaultAsync(ct);
 
     public async Task<(long Version, ChatMessage Message)> SendChatAsync(int sessionId, string userId, string text, CancellationToken ct = default)
     {
@@ -420,6 +427,9 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
     private async Task<HashSet<string>> StaffIdsAsync(int cohortId, CancellationToken ct) =>
         [.. await db.CohortStaff.Where(s => s.CohortId == cohortId).Select(s => s.UserId).ToListAsync(ct)];
 }
+
+/// <summary>What an upvote needs to know about its question.</summary>
+public sealed record UpvoteTarget(int SessionId, QuestionStatus Status, string AuthorId);
 
 /// <summary>Pinned first, then most votes, then oldest: the order everyone sees.</summary>
 public static class RoomOrder

@@ -125,7 +125,7 @@ public sealed partial class LiveHub(
     {
         await RequireOpenAsync(sessionId, RoomRole.Trainee, traineesOnly: true);
         limits.Check(RoomLimit.Upvote, UserId, sessionId);
-        await Guard(() => room.ValidateUpvoteAsync(sessionId, questionId, UserId, Context.ConnectionAborted));
+        await Guard(() => room.ValidateUpvoteAsync(sessionId, questionId, UserId, access.UpvoteTargetAsync, Context.ConnectionAborted));
         await writer.WriteAsync(new RoomWrite.Upvote(sessionId, questionId, UserId, Now), Context.ConnectionAborted);
     }
 
@@ -244,6 +244,7 @@ public sealed partial class LiveHub(
 
     private async Task<QuestionView> AnnounceAsync(int sessionId, long version, RoomQuestion question)
     {
+        access.ForgetQuestion(question.Id);
         var author = await room.NameOfAsync(question.AuthorId, Context.ConnectionAborted);
         await NotifyAsync(() => Clients.Group(RoomGroups.Staff(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: true, mine: false)));
         await NotifyAsync(() => Clients.Group(RoomGroups.Trainees(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: false, mine: false)));

@@ -7,14 +7,15 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Cistrat.Learning.Web.Features.Live;
 
 /// <summary>
-/// A person's role in a room, read from the database and kept for 30 s, so that an upvote storm does not ask
-/// the database the same question thousands of times a second, while a withdrawal or a staff change still
-/// takes effect within half a minute.
+/// A person's role in a room, read from the database and kept for two minutes, so that an upvote storm does not
+/// ask the database the same question thousands of times a second (a lecture's votes come minutes after its
+/// people joined), while a withdrawal or a staff change still takes effect within two minutes.
 /// </summary>
 public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
 {
-    private static readonly TimeSpan RoleLifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RoleLifetime = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan CancelledLifetime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan QuestionLifetime = TimeSpan.FromSeconds(2);
 
     public async Task<RoomRole> RoleAsync(int sessionId, ClaimsPrincipal user, CancellationToken ct)
     {
@@ -54,6 +55,21 @@ public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
         cache.Set(key, cancelled, CancelledLifetime);
         return cancelled;
     }
+
+    /// <summary>A question's room, state and author, kept for two seconds: an upvote storm asks once, not per vote.</summary>
+    public async Task<UpvoteTarget?> UpvoteTargetAsync(long questionId)
+    {
+        var key = ("upvote-target", questionId);
+        if (cache.TryGetValue(key, out UpvoteTarget? target))
+            return target;
+        await using var scope = scopes.CreateAsyncScope();
+        target = await scope.ServiceProvider.GetRequiredService<LiveRoomService>().UpvoteTargetAsync(questionId);
+        cache.Set(key, target, QuestionLifetime);
+        return target;
+    }
+
+    /// <summary>Forgets a question's cached state after it changed on this node (other nodes learn within 2 s).</summary>
+    public void ForgetQuestion(long questionId) => cache.Remove(("upvote-target", questionId));
 
     /// <summary>Forgets what was cached about a session, after it was edited here.</summary>
     public void Forget(int sessionId) => cache.Remove(("room-cancelled", sessionId));

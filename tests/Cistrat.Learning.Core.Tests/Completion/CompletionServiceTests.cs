@@ -347,6 +347,49 @@ public sealed class CompletionServiceTests(SqliteDatabase database) : IClassFixt
         Assert.Equal(twenty.Commands.Count, twoHundred.Commands.Count);
     }
 
+    [Fact]
+    public async Task AttendancePart_CountsTheUnionOfVisits_ToEndedSessionsOnly()
+    {
+        var rule = new CompletionRule { AttendanceSharePercent = 50 };
+        var cohort = await Seed.CohortAsync(rule);
+        var ana = await Seed.TraineeAsync(cohort, "ana", AllLessons, TheQuiz);
+        var ben = await Seed.TraineeAsync(cohort, "ben", AllLessons, TheQuiz);
+        await using (var db = database.CreateContext())
+        {
+            // Two ended sessions of 60 minutes (120 scheduled), one cancelled, one still to come: neither of those counts.
+            var ended1 = Session(cohort, Start.AddHours(-5), cancelled: false);
+            var ended2 = Session(cohort, Start.AddHours(-3), cancelled: false);
+            db.LiveSessions.AddRange(ended1, ended2, Session(cohort, Start.AddHours(-8), cancelled: true), Session(cohort, Start.AddHours(2), cancelled: false));
+            await db.SaveChangesAsync(Ct);
+            // Ana: 40 minutes in the first session in two overlapping tabs (count once), 25 in the second = 65 of 120.
+            // Ben: joined 50 minutes early and stayed 20 minutes into the first session, so only 20 count = 20 of 120.
+            db.AttendanceVisits.AddRange(
+                Visit(ended1.Id, "ana", ended1.StartsAt, ended1.StartsAt.AddMinutes(40)),
+                Visit(ended1.Id, "ana", ended1.StartsAt.AddMinutes(10), ended1.StartsAt.AddMinutes(30)),
+                Visit(ended2.Id, "ana", ended2.StartsAt.AddMinutes(35), ended2.StartsAt.AddMinutes(90)),
+                Visit(ended1.Id, "ben", ended1.StartsAt.AddMinutes(-50), ended1.StartsAt.AddMinutes(20)));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var reports = await EvaluateAsync(cohort);
+
+        var anaPart = Assert.Single(reports[ana].Parts, p => p.Kind == CompletionPartKind.Attendance);
+        var benPart = Assert.Single(reports[ben].Parts, p => p.Kind == CompletionPartKind.Attendance);
+        Assert.Equal((true, true, 54, 50), (anaPart.Applies, anaPart.Met, anaPart.Done, anaPart.Required));
+        Assert.Equal((true, false, 16, 50), (benPart.Applies, benPart.Met, benPart.Done, benPart.Required));
+        Assert.Equal([true, false], new[] { ana, ben }.Select(e => reports[e].IsComplete));
+    }
+
+    private static Cistrat.Learning.Core.Live.LiveSession Session(int cohortId, DateTime startsAt, bool cancelled) => new()
+    {
+        CohortId = cohortId, Title = "Lecture", StartsAt = startsAt, DurationMinutes = 60, Cancelled = cancelled, CreatedAt = startsAt,
+    };
+
+    private static Cistrat.Learning.Core.Live.AttendanceVisit Visit(int sessionId, string userId, DateTime joined, DateTime left) => new()
+    {
+        SessionId = sessionId, UserId = userId, ConnectionId = Guid.NewGuid().ToString("N"), JoinedAt = joined, LastSeenAt = left, LeftAt = left,
+    };
+
     private async Task<IReadOnlyDictionary<int, CompletionReport>> EvaluateAsync(int cohortId)
     {
         await using var db = database.CreateContext();

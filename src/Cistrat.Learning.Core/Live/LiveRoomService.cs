@@ -330,10 +330,10 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
     /// <summary>Raises the room's version, for a change written elsewhere (a batch of votes).</summary>
     public Task<long> BumpAsync(int sessionId, CancellationToken ct = default) => ChangeAsync(sessionId, () => Task.CompletedTask, ct);
 
-    public static SessionView ViewOf(LiveSession session, DateTime? utcNow = null)
+    public static SessionView ViewOf(LiveSession session, DateTime utcNow)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var phase = session.PhaseAt(utcNow ?? DateTime.UtcNow);
+        var phase = session.PhaseAt(utcNow);
         var slides = session.DeckKind == DeckKind.Markdown
             ? JsonSerializer.Deserialize<List<string>>(session.DeckSlidesJson) ?? []
             : [];

@@ -52,6 +52,23 @@ public class LiveSession
 
     public DateTime EndsAt => StartsAt.AddMinutes(DurationMinutes);
 
+    /// <summary>Replaces the deck (none, a PDF's page count, or a Markdown deck's slides) and goes back to its first slide.</summary>
+    public void UseDeck(DeckKind kind, string title, int slideCount, IReadOnlyList<string> markdownSlides)
+    {
+        ArgumentNullException.ThrowIfNull(markdownSlides);
+        DeckKind = kind;
+        DeckTitle = title;
+        DeckSlideCount = slideCount;
+        DeckSlidesJson = System.Text.Json.JsonSerializer.Serialize(markdownSlides);
+        CurrentSlide = 1;
+    }
+
+    public void UseMarkdownDeck(SlideDeck deck)
+    {
+        ArgumentNullException.ThrowIfNull(deck);
+        UseDeck(DeckKind.Markdown, deck.Title, deck.SlidesHtml.Count, deck.SlidesHtml);
+    }
+
     public LiveSessionPhase PhaseAt(DateTime utcNow) =>
         Cancelled ? LiveSessionPhase.Cancelled
         : utcNow < StartsAt ? LiveSessionPhase.Scheduled

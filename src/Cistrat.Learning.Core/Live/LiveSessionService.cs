@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -64,34 +63,21 @@ public sealed class LiveSessionService(LearningDbContext db, TimeProvider time)
     public async Task<long> SetMarkdownDeckAsync(LiveSession session, SlideDeck deck, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        ArgumentNullException.ThrowIfNull(deck);
-        session.DeckKind = DeckKind.Markdown;
-        session.DeckTitle = deck.Title;
-        session.DeckSlideCount = deck.SlidesHtml.Count;
-        session.DeckSlidesJson = JsonSerializer.Serialize(deck.SlidesHtml);
-        session.CurrentSlide = 1;
+        session.UseMarkdownDeck(deck);
         return await SaveWithVersionAsync(session, ct);
     }
 
     public async Task<long> SetPdfDeckAsync(LiveSession session, string title, int pages, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        session.DeckKind = DeckKind.Pdf;
-        session.DeckTitle = title;
-        session.DeckSlideCount = pages;
-        session.DeckSlidesJson = "[]";
-        session.CurrentSlide = 1;
+        session.UseDeck(DeckKind.Pdf, title, pages, []);
         return await SaveWithVersionAsync(session, ct);
     }
 
     public async Task<long> RemoveDeckAsync(LiveSession session, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        session.DeckKind = DeckKind.None;
-        session.DeckTitle = "";
-        session.DeckSlideCount = 0;
-        session.DeckSlidesJson = "[]";
-        session.CurrentSlide = 1;
+        session.UseDeck(DeckKind.None, "", 0, []);
         return await SaveWithVersionAsync(session, ct);
     }
 
@@ -125,10 +111,6 @@ public sealed class LiveSessionService(LearningDbContext db, TimeProvider time)
         var hash = HashToken(token);
         return await db.CalendarFeeds.Where(f => f.TokenHash == hash).Select(f => f.UserId).SingleOrDefaultAsync(ct);
     }
-
-    /// <summary>Minutes each person attended the cohort's ended, not cancelled sessions.</summary>
-    public Task<AttendanceSummary> AttendanceAsync(int cohortId, CancellationToken ct = default) =>
-        AttendanceSummary.ForCohortAsync(db, cohortId, Now, ct);
 
     private async Task<long> SaveWithVersionAsync(LiveSession session, CancellationToken ct)
     {

@@ -57,18 +57,13 @@ public static class LiveEndpoints
         var description = new StringBuilder(session.Description);
         if (description.Length > 0)
             description.Append("\n\n");
-        description.Append(CultureText.Invariant($"Room: {room}"));
+        description.Append(FormattableString.Invariant($"Room: {room}"));
         if (session.AvLink is { } av)
-            description.Append(CultureText.Invariant($"\nAudio and video: {av}"));
+            description.Append(FormattableString.Invariant($"\nAudio and video: {av}"));
         var summary = session.Cohort is { } cohort ? $"{session.Title} ({cohort.Name})" : session.Title;
         return new CalendarEvent(
             $"session-{session.Uid:N}@cistrat.learning", session.Sequence, session.StartsAt, session.EndsAt,
             summary, description.ToString(), session.AvLink ?? room.ToString(), room, session.Cancelled,
             session.UpdatedAt == default ? session.CreatedAt : session.UpdatedAt);
     }
-}
-
-internal static class CultureText
-{
-    public static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }

@@ -115,12 +115,7 @@ public sealed class DemoSeeder(
                     CreatedById = ids["coordinator"], CreatedAt = now, UpdatedAt = now,
                 };
                 if (deck is not null)
-                {
-                    session.DeckKind = DeckKind.Markdown;
-                    session.DeckTitle = deck.Title;
-                    session.DeckSlideCount = deck.SlidesHtml.Count;
-                    session.DeckSlidesJson = System.Text.Json.JsonSerializer.Serialize(deck.SlidesHtml);
-                }
+                    session.UseMarkdownDeck(deck);
 
                 session.Lecturers.Add(new LiveSessionLecturer { UserId = ids["lecturer"] });
                 db.LiveSessions.Add(session);

@@ -83,11 +83,13 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.CurrentSlide, slide), ct), ct);
     }
 
-    public async Task<long> SetNotesAsync(int sessionId, string notes, CancellationToken ct = default)
+    /// <summary>Stores the notes as cleaned text; returns the version and the text as stored, for the event.</summary>
+    public async Task<(long Version, string Notes)> SetNotesAsync(int sessionId, string notes, CancellationToken ct = default)
     {
         var text = RoomText.Clean(notes, "Notes", LiveLimits.NotesLength, allowEmpty: true, multiline: true);
-        return await ChangeAsync(sessionId, () => db.LiveSessions.Where(s => s.Id == sessionId)
+        var version = await ChangeAsync(sessionId, () => db.LiveSessions.Where(s => s.Id == sessionId)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.Notes, text), ct), ct);
+        return (version, text);
     }
 
     public async Task<(long Version, RoomQuestion Question)> AskAsync(int sessionId, string userId, string text, bool anonymous, CancellationToken ct = default)

@@ -177,11 +177,12 @@ public class EditModel(
     {
         if (id is not null)
         {
-            cohortId = await db.LiveSessions.Where(s => s.Id == id).Select(s => (int?)s.CohortId).SingleOrDefaultAsync(ct);
-            if (cohortId is null)
+            var current = await db.LiveSessions.AsNoTracking().Where(s => s.Id == id)
+                .Select(s => new { s.CohortId, s.Cancelled, s.DeckKind, s.DeckTitle, s.DeckSlideCount }).SingleOrDefaultAsync(ct);
+            if (current is null)
                 return NotFound();
+            cohortId = current.CohortId;
             SessionId = id;
-            var current = await db.LiveSessions.AsNoTracking().Where(s => s.Id == id).Select(s => new { s.Cancelled, s.DeckKind, s.DeckTitle, s.DeckSlideCount }).SingleAsync(ct);
             Cancelled = current.Cancelled;
             CurrentDeck = current.DeckKind == DeckKind.None ? "" : $"{current.DeckTitle} ({current.DeckSlideCount})";
         }

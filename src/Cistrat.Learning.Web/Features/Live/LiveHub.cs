@@ -94,8 +94,8 @@ public sealed partial class LiveHub(
     public async Task SetNotes(int sessionId, string notes)
     {
         await RequireOpenAsync(sessionId, RoomRole.Lecturer);
-        var version = await Guard(() => room.SetNotesAsync(sessionId, notes, Context.ConnectionAborted));
-        await NotifyAsync(() => Clients.Group(RoomGroups.All(sessionId)).NotesChanged(sessionId, version, RoomText.Clean(notes, "Notes", LiveLimits.NotesLength, allowEmpty: true, multiline: true)));
+        var (version, stored) = await Guard(() => room.SetNotesAsync(sessionId, notes, Context.ConnectionAborted));
+        await NotifyAsync(() => Clients.Group(RoomGroups.All(sessionId)).NotesChanged(sessionId, version, stored));
     }
 
     public async Task<QuestionView> Ask(int sessionId, string text, bool anonymous)
@@ -103,7 +103,7 @@ public sealed partial class LiveHub(
         await RequireOpenAsync(sessionId, RoomRole.Trainee, traineesOnly: true);
         limits.Check(RoomLimit.Ask, UserId, sessionId);
         var (version, question) = await Guard(() => room.AskAsync(sessionId, UserId, text, anonymous, Context.ConnectionAborted));
-        return await AnnounceAsync(sessionId, version, question);
+        return await AnnounceAsync(sessionId, version, question, callerIsStaff: false);
     }
 
     public async Task<QuestionView> EditQuestion(int sessionId, long questionId, string text)
@@ -111,14 +111,14 @@ public sealed partial class LiveHub(
         await RequireOpenAsync(sessionId, RoomRole.Trainee, traineesOnly: true);
         limits.Check(RoomLimit.Ask, UserId, sessionId);
         var (version, question) = await Guard(() => room.EditQuestionAsync(sessionId, questionId, UserId, text, Context.ConnectionAborted));
-        return await AnnounceAsync(sessionId, version, question);
+        return await AnnounceAsync(sessionId, version, question, callerIsStaff: false);
     }
 
     public async Task WithdrawQuestion(int sessionId, long questionId)
     {
         await RequireOpenAsync(sessionId, RoomRole.Trainee, traineesOnly: true);
         var (version, question) = await Guard(() => room.WithdrawQuestionAsync(sessionId, questionId, UserId, Context.ConnectionAborted));
-        await AnnounceAsync(sessionId, version, question);
+        await AnnounceAsync(sessionId, version, question, callerIsStaff: false);
     }
 
     public async Task Upvote(int sessionId, long questionId)
@@ -133,14 +133,14 @@ public sealed partial class LiveHub(
     {
         await RequireOpenAsync(sessionId, RoomRole.Lecturer);
         var (version, question) = await Guard(() => room.ModerateAsync(sessionId, questionId, action, UserId, Context.ConnectionAborted));
-        await AnnounceAsync(sessionId, version, question);
+        await AnnounceAsync(sessionId, version, question, callerIsStaff: true);
     }
 
     public async Task AnswerQuestion(int sessionId, long questionId, string answer)
     {
         await RequireOpenAsync(sessionId, RoomRole.Lecturer);
         var (version, question) = await Guard(() => room.AnswerAsync(sessionId, questionId, answer, UserId, Context.ConnectionAborted));
-        await AnnounceAsync(sessionId, version, question);
+        await AnnounceAsync(sessionId, version, question, callerIsStaff: true);
     }
 
     public async Task<PollView> OpenPoll(int sessionId, string question, IReadOnlyList<string> options, bool multiple)
@@ -242,13 +242,12 @@ public sealed partial class LiveHub(
         }
     }
 
-    private async Task<QuestionView> AnnounceAsync(int sessionId, long version, RoomQuestion question)
+    private async Task<QuestionView> AnnounceAsync(int sessionId, long version, RoomQuestion question, bool callerIsStaff)
     {
         access.ForgetQuestion(question.Id);
         var author = await room.NameOfAsync(question.AuthorId, Context.ConnectionAborted);
         await NotifyAsync(() => Clients.Group(RoomGroups.Staff(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: true, mine: false)));
         await NotifyAsync(() => Clients.Group(RoomGroups.Trainees(sessionId)).QuestionChanged(sessionId, version, LiveRoomService.QuestionOf(question, author, forStaff: false, mine: false)));
-        var callerIsStaff = (await access.RoleAsync(sessionId, Context.User!, Context.ConnectionAborted)).IsStaff();
         return LiveRoomService.QuestionOf(question, author, callerIsStaff, question.AuthorId == UserId);
     }
 

@@ -93,9 +93,10 @@ public class EditModel(
                 await sessions.UpdateAsync(session, draft, ct);
             }
         }
-        catch (ArgumentException e)
+        catch (ArgumentException e) when (e.ParamName == "local")
         {
-            ModelState.AddModelError("Input.StartLocal", localizer[e.Message.Split(" (Parameter", 2)[0]].Value);
+            // LiveSessionService.ToUtc refuses a local time the zone skips when its clocks move forward.
+            ModelState.AddModelError("Input.StartLocal", localizer["That time does not exist in this time zone (the clocks move forward then)."].Value);
             return Page();
         }
 

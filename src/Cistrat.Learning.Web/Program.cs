@@ -14,6 +14,7 @@ builder.AddLearningSecurity();
 builder.Services.AddLearningLocalization();
 builder.Services.AddLearningFeatures();
 builder.Services.AddLearningLive(builder.Configuration);
+builder.AddLearningJobs();
 
 var app = builder.Build();
 
@@ -48,6 +49,7 @@ app.MapHealthChecks("/healthz");
 app.MapHealthChecks("/healthz/live", new() { Predicate = _ => false });
 app.MapLanguageSwitch();
 app.MapLearningLive();
+app.MapLearningJobs();
 
 await app.RunAsync();
 return 0;

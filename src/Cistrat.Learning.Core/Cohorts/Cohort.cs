@@ -28,6 +28,9 @@ public class Cohort
 
     public CompletionRule CompletionRule { get; set; } = new();
 
+    /// <summary>Days without activity after which a trainee gets one friendly nudge; null turns nudges off.</summary>
+    public int? NudgeAfterDays { get; set; } = 7;
+
     public List<CohortStaff> Staff { get; } = [];
     public List<Enrolment> Enrolments { get; } = [];
 }

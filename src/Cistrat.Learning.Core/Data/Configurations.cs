@@ -1,3 +1,4 @@
+using Cistrat.Learning.Core.Notifications;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Quizzes;
@@ -192,6 +193,60 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasIndex(m => m.ProcessedAt);
         builder.Property(m => m.Kind).HasMaxLength(100);
         builder.Property(m => m.Key).HasMaxLength(200);
+    }
+}
+
+internal sealed class OutgoingMailConfiguration : IEntityTypeConfiguration<OutgoingMail>
+{
+    public void Configure(EntityTypeBuilder<OutgoingMail> builder)
+    {
+        builder.ToTable("OutgoingMail");
+        // What makes every mail go out once: whoever plans the same (recipient, subject, occasion) again finds it here.
+        builder.HasIndex(m => m.Key).IsUnique();
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => new { m.CohortId, m.Status });
+        builder.Property(m => m.Key).HasMaxLength(200);
+        builder.Property(m => m.Kind).HasMaxLength(50);
+        builder.Property(m => m.UserId).HasMaxLength(450);
+        builder.Property(m => m.ToAddress).HasMaxLength(256);
+        builder.Property(m => m.ToName).HasMaxLength(200);
+        builder.Property(m => m.Language).HasMaxLength(20);
+        builder.Property(m => m.TimeZoneId).HasMaxLength(100);
+        builder.Property(m => m.LastError).HasMaxLength(1000);
+    }
+}
+
+internal sealed class NotificationPreferenceConfiguration : IEntityTypeConfiguration<NotificationPreference>
+{
+    public void Configure(EntityTypeBuilder<NotificationPreference> builder)
+    {
+        builder.HasKey(p => new { p.UserId, p.Kind });
+        builder.Property(p => p.Kind).HasMaxLength(50);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AnnouncementConfiguration : IEntityTypeConfiguration<Announcement>
+{
+    public void Configure(EntityTypeBuilder<Announcement> builder)
+    {
+        builder.HasIndex(a => new { a.CohortId, a.CreatedAt });
+        builder.Property(a => a.Subject).HasMaxLength(AnnouncementService.SubjectMaxLength);
+        builder.Property(a => a.Body).HasMaxLength(AnnouncementService.BodyMaxLength);
+        builder.Property(a => a.Country).HasMaxLength(2);
+        builder.HasOne<Cohort>().WithMany().HasForeignKey(a => a.CohortId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(a => a.Recipients).WithOne().HasForeignKey(r => r.AnnouncementId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AnnouncementRecipientConfiguration : IEntityTypeConfiguration<AnnouncementRecipient>
+{
+    public void Configure(EntityTypeBuilder<AnnouncementRecipient> builder)
+    {
+        builder.HasKey(r => new { r.AnnouncementId, r.UserId });
+        builder.HasIndex(r => r.UserId);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -1,3 +1,4 @@
+using Cistrat.Learning.Core.Notifications;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Quizzes;
@@ -35,6 +36,10 @@ public class LearningDbContext(DbContextOptions<LearningDbContext> options) : Id
     public DbSet<RoomMute> RoomMutes => Set<RoomMute>();
     public DbSet<AttendanceVisit> AttendanceVisits => Set<AttendanceVisit>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
+    public DbSet<OutgoingMail> OutgoingMail => Set<OutgoingMail>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+    public DbSet<Announcement> Announcements => Set<Announcement>();
+    public DbSet<AnnouncementRecipient> AnnouncementRecipients => Set<AnnouncementRecipient>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

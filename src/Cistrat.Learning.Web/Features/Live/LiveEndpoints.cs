@@ -51,9 +51,15 @@ public static class LiveEndpoints
 
     public static CalendarEvent EventOf(LiveSession session, HttpRequest request)
     {
-        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(request);
-        var room = new Uri($"{request.Scheme}://{request.Host}/sessions/{session.Id}/room");
+        return EventOf(session, new Uri($"{request.Scheme}://{request.Host}/"));
+    }
+
+    /// <summary>The session as a calendar event whose links point into the site at <paramref name="site"/>.</summary>
+    public static CalendarEvent EventOf(LiveSession session, Uri site)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var room = new Uri(site, $"/sessions/{session.Id}/room");
         var description = new StringBuilder(session.Description);
         if (description.Length > 0)
             description.Append("\n\n");

@@ -9,20 +9,34 @@ using Microsoft.Extensions.Localization;
 namespace Cistrat.Learning.Web.Features.Account;
 
 [Authorize]
-public class ProfileModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, IStringLocalizer<SharedResource> localizer) : PageModel
+public class ProfileModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, AccountLinks links, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [BindProperty]
     public ProfileFields Input { get; set; } = new();
 
     public string Email { get; private set; } = "";
 
+    public bool EmailConfirmed { get; private set; }
+
     public async Task<IActionResult> OnGetAsync()
     {
         if (await users.GetUserAsync(User) is not { } user)
             return Challenge();
         Email = user.Email ?? "";
+        EmailConfirmed = user.EmailConfirmed;
         Input = ProfileFields.From<ProfileFields>(user);
         return Page();
+    }
+
+    /// <summary>Sends the confirmation link again (a new link each time; the old ones stop working once one is used).</summary>
+    public async Task<IActionResult> OnPostConfirmAsync()
+    {
+        if (await users.GetUserAsync(User) is not { } user)
+            return Challenge();
+        if (!user.EmailConfirmed)
+            await links.SendConfirmationAsync(user);
+        TempData["Message"] = localizer["A confirmation link is on its way to {0}.", user.Email ?? ""].Value;
+        return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostAsync()
@@ -30,6 +44,7 @@ public class ProfileModel(UserManager<ApplicationUser> users, SignInManager<Appl
         if (await users.GetUserAsync(User) is not { } user)
             return Challenge();
         Email = user.Email ?? "";
+        EmailConfirmed = user.EmailConfirmed;
         if (!ModelState.IsValid)
             return Page();
 

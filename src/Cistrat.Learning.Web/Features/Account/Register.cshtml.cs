@@ -17,6 +17,7 @@ public class RegisterModel(
     EnrolmentService enrolments,
     TimeProvider time,
     IStringLocalizer<SharedResource> localizer,
+    AccountLinks links,
     ILogger<RegisterModel> logger) : PageModel
 {
     [BindProperty]
@@ -54,6 +55,7 @@ public class RegisterModel(
         await users.AddToRoleAsync(user, Roles.Trainee);
         var redeemed = await enrolments.RedeemInvitationsAsync(user.Id, user.NormalizedEmail!, ct);
         logger.LogInformation("Registered user {UserId}; {Invitations} invitation(s) redeemed", user.Id, redeemed);
+        await links.SendConfirmationAsync(user);
         await signIn.SignInAsync(user, isPersistent: false);
         if (redeemed > 0)
             TempData["Message"] = localizer["Welcome! You were already invited to {0} cohort(s); they are on your dashboard.", redeemed].Value;

@@ -55,6 +55,7 @@ public class EditModel(
         {
             CourseId = cohort.CourseId, Name = cohort.Name, StartsOn = cohort.StartsOn, EndsOn = cohort.EndsOn,
             TimeZoneId = cohort.TimeZoneId, Policy = cohort.Policy, InvitationCode = cohort.InvitationCode, Capacity = cohort.Capacity,
+            NudgeAfterDays = cohort.NudgeAfterDays,
             Lecturers = string.Join(Environment.NewLine, cohort.Staff.Where(s => s.Role == StaffRole.Lecturer).Select(s => emails[s.UserId])),
             Coordinators = string.Join(Environment.NewLine, cohort.Staff.Where(s => s.Role == StaffRole.Coordinator).Select(s => emails[s.UserId])),
         };
@@ -100,6 +101,7 @@ public class EditModel(
         cohort.Policy = Input.Policy;
         cohort.InvitationCode = Input.Policy == EnrolmentPolicy.InvitationCode ? Input.InvitationCode?.Trim() : null;
         cohort.Capacity = Input.Capacity;
+        cohort.NudgeAfterDays = Input.NudgeAfterDays;
         cohort.Staff.Clear();
         cohort.Staff.AddRange(lecturers.Distinct().Select(u => new CohortStaff { UserId = u, Role = StaffRole.Lecturer }));
         cohort.Staff.AddRange(coordinators.Distinct().Select(u => new CohortStaff { UserId = u, Role = StaffRole.Coordinator }));
@@ -150,6 +152,9 @@ public class EditModel(
 
         [Range(1, 100_000, ErrorMessage = "Capacity must be a number from 1 to 100000, or empty for no limit.")]
         public int? Capacity { get; set; }
+
+        [Range(1, 90, ErrorMessage = "Nudge after must be a number of days from 1 to 90, or empty for no nudges.")]
+        public int? NudgeAfterDays { get; set; } = 7;
 
         public string? Lecturers { get; set; }
 

@@ -11,11 +11,14 @@ namespace Cistrat.Learning.Web.Features.Learning;
 
 /// <summary>A trainee's own courses: what they are enrolled in, how far they are, where to continue.</summary>
 [Authorize]
-public class DashboardModel(CourseCatalog catalog, LearningDbContext db) : PageModel
+public class DashboardModel(CourseCatalog catalog, LearningDbContext db, TimeProvider time) : PageModel
 {
     public IReadOnlyList<CourseCard> Courses { get; private set; } = [];
 
     public IReadOnlyList<PendingRequest> Pending { get; private set; } = [];
+
+    /// <summary>Coordinators' announcements to this person, newest first, from the last 60 days.</summary>
+    public IReadOnlyList<AnnouncementItem> Announcements { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -47,7 +50,20 @@ public class DashboardModel(CourseCatalog catalog, LearningDbContext db) : PageM
         // The course touched last comes first: that is where the trainee most likely wants to continue.
         Courses = cards.OrderByDescending(c => c.LastActivity ?? DateTime.MinValue).ToList();
         Pending = pending;
+        var since = time.GetUtcNow().UtcDateTime.AddDays(-60);
+        Announcements = await db.AnnouncementRecipients.AsNoTracking()
+            .Where(r => r.UserId == userId)
+            .Join(db.Announcements, r => r.AnnouncementId, a => a.Id, (r, a) => a)
+            .Where(a => a.CreatedAt >= since)
+            .OrderByDescending(a => a.CreatedAt)
+            .Take(10)
+            .Select(a => new AnnouncementItem(a.Id, a.Subject, a.Body, a.CreatedAt,
+                db.Cohorts.Where(c => c.Id == a.CohortId).Select(c => c.Name).First(),
+                db.Users.Where(u => u.Id == a.AuthorId).Select(u => u.FullName).First()))
+            .ToListAsync(ct);
     }
+
+    public sealed record AnnouncementItem(int Id, string Subject, string Body, DateTime CreatedAt, string CohortName, string Author);
 
     public sealed record CourseCard(CourseOutline Course, string CohortName, DateOnly StartsOn, DateOnly EndsOn, CourseProgress Progress, LessonOutline? ContinueWith, DateTime? LastActivity);
 

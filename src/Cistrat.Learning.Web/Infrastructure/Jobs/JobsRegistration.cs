@@ -77,6 +77,7 @@ public static class JobsRegistration
         services.AddScoped<AnnouncementService>();
         services.AddSingleton<MailKick>();
         services.AddScoped<IEmailSender<ApplicationUser>, AccountMailSender>();
+        services.AddScoped<Cistrat.Learning.Web.Features.Account.AccountLinks>();
         return builder;
     }
 

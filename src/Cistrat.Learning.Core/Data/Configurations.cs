@@ -1,10 +1,10 @@
-using Cistrat.Learning.Core.Notifications;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Completion;
-using Cistrat.Learning.Core.Quizzes;
 using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Core.Live;
+using Cistrat.Learning.Core.Notifications;
+using Cistrat.Learning.Core.Quizzes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

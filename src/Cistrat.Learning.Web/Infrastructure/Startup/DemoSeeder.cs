@@ -3,6 +3,7 @@ using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Core.Live;
+using Cistrat.Learning.Core.Notifications;
 using Cistrat.Learning.Web.Features.Live;
 using Cistrat.Learning.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -93,11 +94,15 @@ public sealed class DemoSeeder(
         await db.SaveChangesAsync(ct);
         await SeedSessionsAsync(ids, now, ct);
         await SeedProgressAsync(ids, now, ct);
+        await SeedAnnouncementAsync(ids, ct);
         logger.LogInformation("Seeded demo data: {People} accounts, {Cohorts} cohorts", People.Length, courses.Count);
         return string.IsNullOrWhiteSpace(configured) ? password : null;
     }
 
-    /// <summary>Per cohort: a session on now (with the course's first deck), one in three days, one last week.</summary>
+    /// <summary>
+    /// Per cohort: a session on now (with the course's first deck), one tomorrow (so that its 24-hour reminders go out
+    /// as soon as the demo starts), one in three days, one last week.
+    /// </summary>
     private async Task SeedSessionsAsync(Dictionary<string, string> ids, DateTime now, CancellationToken ct)
     {
         var cohorts = await db.Cohorts.Include(c => c.Course).ToListAsync(ct);
@@ -106,7 +111,11 @@ public sealed class DemoSeeder(
         {
             var available = decks.ListFor(cohort.Course!.Slug);
             var deck = available.Count > 0 ? decks.Load(cohort.Course.Slug, available[0].Slug) : null;
-            foreach (var (title, at) in new[] { ("Opening lecture and Q&A", start), ("Case clinic: your country's experience", start.AddDays(3)), ("Welcome and introductions", start.AddDays(-7)) })
+            foreach (var (title, at) in new[]
+            {
+                ("Opening lecture and Q&A", start), ("Reading national indicators together", start.AddHours(20)),
+                ("Case clinic: your country's experience", start.AddDays(3)), ("Welcome and introductions", start.AddDays(-7)),
+            })
             {
                 var session = new LiveSession
                 {
@@ -123,6 +132,15 @@ public sealed class DemoSeeder(
         }
 
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The coordinator's welcome to the first cohort: on its trainees' dashboards, and in the mail pickup folder.</summary>
+    private async Task SeedAnnouncementAsync(Dictionary<string, string> ids, CancellationToken ct)
+    {
+        var first = await db.Cohorts.OrderBy(c => c.Id).Select(c => c.Id).FirstAsync(ct);
+        await new AnnouncementService(db, time).PostAsync(first, ids["coordinator"], "Welcome to the workshop",
+            "Welcome, everyone. The opening lecture is on your dashboard under Live sessions.\n\nIf your connection is slow, use the room's text-only mode: you will still follow the slides and the notes.",
+            AnnouncementAudience.AllTrainees, country: null, ct);
     }
 
     /// <summary>Each demo trainee has read a different share of each course, so rosters and dashboards show spread.</summary>

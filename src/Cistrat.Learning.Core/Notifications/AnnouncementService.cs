@@ -67,7 +67,10 @@ public sealed class AnnouncementService(LearningDbContext db, TimeProvider time)
                 var since = now.AddDays(-inactiveDays);
                 active = active.Where(e => (e.DecidedAt ?? e.RequestedAt) < since
                     && !db.LessonProgress.Any(p => p.UserId == e.UserId && p.CourseId == courseId && p.LastVisitedAt >= since)
-                    && !db.QuizAttempts.Any(a => a.EnrolmentId == e.Id && (a.LastSavedAt ?? a.StartedAt) >= since));
+                    && !db.QuizAttempts.Any(a => a.EnrolmentId == e.Id && (a.LastSavedAt ?? a.StartedAt) >= since)
+                    // Attending the cohort's live sessions is activity too, as the inactivity nudge counts it.
+                    && !db.AttendanceVisits.Any(v => v.UserId == e.UserId && v.LastSeenAt >= since
+                        && db.LiveSessions.Any(s => s.Id == v.SessionId && s.CohortId == cohortId)));
                 break;
         }
 

@@ -23,7 +23,7 @@ public class PreferencesModel(LearningDbContext db, TimeProvider time, IStringLo
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var known = MailKinds.Optional.ToDictionary(k => k.Name);
-        if (Choices.Count == 0 || Choices.Any(c => !known.ContainsKey(c.Kind)) || Choices.DistinctBy(c => c.Kind).Count() != Choices.Count)
+        if (!Choices.Select(c => c.Kind).Order(StringComparer.Ordinal).SequenceEqual(known.Keys.Order(StringComparer.Ordinal)))
         {
             ModelState.AddModelError(string.Empty, localizer["The form did not list the kinds of mail this site sends. Please try again."].Value);
             Choices = await LoadAsync(ct);
@@ -39,6 +39,7 @@ public class PreferencesModel(LearningDbContext db, TimeProvider time, IStringLo
             {
                 row = new NotificationPreference { UserId = userId, Kind = choice.Kind };
                 db.NotificationPreferences.Add(row);
+                stored[choice.Kind] = row;
             }
 
             row.Enabled = choice.Enabled;
@@ -46,8 +47,19 @@ public class PreferencesModel(LearningDbContext db, TimeProvider time, IStringLo
             row.UpdatedAt = now;
         }
 
+        // Mail collected "into the digest" would otherwise go nowhere: asking for it turns the digest on.
+        var digestOn = false;
+        if (Choices.Any(c => c.Enabled && c.InDigest && known[c.Kind].MayGoToDigest) && Choices.Single(c => c.Kind == MailKinds.Digest) is { Enabled: false } digest)
+        {
+            digest.Enabled = true;
+            stored[MailKinds.Digest].Enabled = true;
+            digestOn = true;
+        }
+
         await db.SaveChangesAsync(ct);
-        TempData["Message"] = localizer["Your mail preferences are saved."].Value;
+        TempData["Message"] = digestOn
+            ? localizer["Your mail preferences are saved. The weekly digest is now on, since you asked for mail to be collected into it."].Value
+            : localizer["Your mail preferences are saved."].Value;
         return RedirectToPage();
     }
 

@@ -93,8 +93,14 @@ public sealed class MailComposer(IOptions<MailOptions> options, UnsubscribeToken
         }
     }
 
+    /// <summary>
+    /// The languages every mail template is translated into. A recipient who reads another language gets the whole mail
+    /// in English (dates included) rather than English sentences around dates in their own language.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
+
     private static CultureInfo CultureOf(string? language) =>
-        CultureInfo.GetCultureInfo(UiCultures.IsSupported(language) ? language! : UiCultures.Default);
+        CultureInfo.GetCultureInfo(language is not null && Languages.Contains(language) ? language : UiCultures.Default);
 }
 
 /// <summary>A mail that cannot be built (unknown kind, unreadable model): a bug or bad data, not worth retrying.</summary>

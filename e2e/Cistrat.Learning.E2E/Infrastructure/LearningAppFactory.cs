@@ -6,9 +6,10 @@ namespace Cistrat.Learning.E2E.Infrastructure;
 
 /// <summary>
 /// The real app on a real Kestrel port (the browser needs one), over a SQLite file in a fresh temporary data folder,
-/// with the repository's real course content.
+/// with the repository's real course content. <paramref name="siteUrl"/> is the address the browser reaches it at, so
+/// that links in mail (written by jobs, outside any request) lead back to this run's site.
 /// </summary>
-public sealed class LearningAppFactory(string dataPath, ServerLog log) : WebApplicationFactory<Program>
+public sealed class LearningAppFactory(string dataPath, Uri siteUrl, ServerLog log) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -22,6 +23,7 @@ public sealed class LearningAppFactory(string dataPath, ServerLog log) : WebAppl
         builder.UseSetting("Learning:ContentPath", RepoPaths.Content);
         builder.UseSetting("Learning:SignInAttemptsPerMinute", "10000");
         builder.UseSetting("Learning:DemoPassword", DemoAccounts.Password);
+        builder.UseSetting("Mail:SiteUrl", siteUrl.GetLeftPart(UriPartial.Authority));
         builder.ConfigureLogging(logging => logging.AddProvider(log));
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cistrat.Learning.Web.Infrastructure.Startup;
@@ -38,6 +39,9 @@ public sealed class LearningSite : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The app's data folder for this run (its database, and the mail-pickup folder while no SMTP server is set).</summary>
+    public string DataPath => _dataPath;
+
     /// <summary>The app's services, for journeys that must know what the server knows (a quiz's answer key).</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The site has not started.");
 
@@ -54,8 +58,10 @@ public sealed class LearningSite : IAsyncLifetime
 
         Assertions.SetDefaultExpectTimeout(10_000);
         _log = new ServerLog(Path.Combine(RepoPaths.Screenshots, "server.log"));
-        _app = new LearningAppFactory(_dataPath, _log);
-        _app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(_certificate)));
+        // The port is chosen before the app starts, because the app must know its own address for links in mail.
+        var port = FreeLoopbackPort();
+        _app = new LearningAppFactory(_dataPath, new Uri($"https://{IPAddress.Loopback}:{port}"), _log);
+        _app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(_certificate)));
         _app.StartServer();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         BaseAddress = new Uri(addresses.First());
@@ -136,6 +142,13 @@ public sealed class LearningSite : IAsyncLifetime
         {
             // A file still held open by a finalising connection: the temp folder is cleaned by the OS later.
         }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static X509Certificate2 CreateLoopbackCertificate()

@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Identity;
+using Cistrat.Learning.Core.Notifications;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +16,8 @@ namespace Cistrat.Learning.Web.Tests.Localization;
 /// <summary>
 /// The UI string table is keyed by the English text, so a string added to a page silently shows in English
 /// to French and Arabic readers until someone translates it. These tests read the pages' source to find
-/// every key and hold the resource files to it.
+/// every key and hold the resource files to it. The mail templates have their own table (MailText), held
+/// complete in French only: a mail in another language falls back to English string by string.
 /// </summary>
 public sealed partial class ResourceCoverageTests
 {
@@ -24,8 +26,17 @@ public sealed partial class ResourceCoverageTests
 
     private const string Literal = @"""((?:[^""\\\n]|\\.)*)""";
 
+    private const string SharedTable = "SharedResource";
+    private const string MailTable = "MailText";
+
     private static readonly Lazy<string> RepoRoot = new(FindRepoRoot);
-    private static readonly Lazy<HashSet<string>> UiKeys = new(ScanFeatures);
+    private static readonly Lazy<string> FeaturesFolder = new(() => Path.Combine(RepoRoot.Value, "src", "Cistrat.Learning.Web", "Features"));
+
+    // The mail templates' folder: its _Imports.razor injects IStringLocalizer<MailText>, so its keys belong to MailText.
+    private static readonly Lazy<string> MailTemplatesFolder = new(() => Path.Combine(FeaturesFolder.Value, "Notifications", "Templates"));
+
+    private static readonly Lazy<HashSet<string>> UiKeys = new(() => ScanFeatures(mailTemplates: false));
+    private static readonly Lazy<HashSet<string>> MailKeys = new(() => ScanFeatures(mailTemplates: true));
 
     [GeneratedRegex(@"\b(?:L|localizer)\[\s*" + Literal + @"\s*[\],]")]
     private static partial Regex LocalizerIndexer { get; }
@@ -41,6 +52,15 @@ public sealed partial class ResourceCoverageTests
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder { get; }
+
+    [GeneratedRegex(@"@inject\s+IStringLocalizer<MailText>\s+L\b")]
+    private static partial Regex MailTextInjection { get; }
+
+    [GeneratedRegex(@"\bIStringLocalizer<\s*MailText\s*>")]
+    private static partial Regex MailTextLocalizer { get; }
+
+    [GeneratedRegex(@"\bIStringLocalizer<\s*SharedResource\s*>")]
+    private static partial Regex SharedResourceLocalizer { get; }
 
     [Fact]
     public void KeyPatterns_FindEveryWayCodeNamesAUiString()
@@ -62,6 +82,30 @@ public sealed partial class ResourceCoverageTests
     {
         // A scan that finds nothing (a moved folder) would let every coverage test pass.
         Assert.True(UiKeys.Value.Count > 0, "The scan of the Web project's Features folder found no UI string.");
+    }
+
+    [Fact]
+    public void MailStringScan_FindsTheTemplatesKeys()
+    {
+        Assert.True(MailKeys.Value.Count > 0, $"The scan of the mail templates in {MailTemplatesFolder.Value} found no mail string.");
+    }
+
+    [Fact]
+    public void MailTemplates_TakeTheirStringsFromMailText_AndNothingElseDoes()
+    {
+        // The scans split the keys by folder; that split is only right while the localizers are injected this way.
+        var imports = Path.Combine(MailTemplatesFolder.Value, "_Imports.razor");
+        Assert.True(File.Exists(imports), $"The mail templates' {imports} is missing.");
+        Assert.Matches(MailTextInjection, File.ReadAllText(imports));
+
+        var wrong = SourceFiles(FeaturesFolder.Value)
+            .Where(f => IsMailTemplate(f)
+                ? SharedResourceLocalizer.IsMatch(File.ReadAllText(f))
+                : MailTextLocalizer.IsMatch(File.ReadAllText(f)))
+            .Select(f => Path.GetRelativePath(RepoRoot.Value, f))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(wrong.Count == 0, $"Mail templates must use IStringLocalizer<MailText> and pages IStringLocalizer<SharedResource>; these files mix them up:{List(wrong)}");
     }
 
     [Fact]
@@ -87,11 +131,7 @@ public sealed partial class ResourceCoverageTests
     [InlineData("ar")]
     public void Translations_KeepEveryPlaceholderOfTheirKey(string culture)
     {
-        var wrong = ReadResx(culture)
-            .Where(e => !Placeholders(e.Key).SetEquals(Placeholders(e.Value)))
-            .Select(e => $"\"{e.Key}\" -> \"{e.Value}\"")
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var wrong = WrongPlaceholders(ReadResx(culture));
         Assert.True(wrong.Count == 0, $"In {ResxName(culture)}, these translations lose or add a {{n}} placeholder:{List(wrong)}");
     }
 
@@ -110,35 +150,77 @@ public sealed partial class ResourceCoverageTests
     [InlineData("")]
     [InlineData("fr")]
     [InlineData("ar")]
-    public void Localizer_ServesEveryTranslation_FromTheCompiledResources(string culture)
+    public void Localizer_ServesEveryTranslation_FromTheCompiledResources(string culture) =>
+        AssertServedFromCompiledResources(typeof(SharedResource), SharedTable, culture);
+
+    [Fact]
+    public void FrenchMailResources_CoverEveryMailString()
     {
-        // The same lookup as AddLearningLocalization: a wrong resource name or a missing satellite assembly
-        // would fall back to the English key here, as it would on the site.
-        var factory = new ResourceManagerStringLocalizerFactory(
-            Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance);
-        var localizer = factory.Create(typeof(SharedResource));
-        var previous = CultureInfo.CurrentUICulture;
-        try
-        {
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-            var notServed = ReadResx(culture)
-                .Where(e => localizer[e.Key].Value != e.Value)
-                .Select(e => e.Key)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            Assert.True(notServed.Count == 0, $"The localizer does not serve the text of {ResxName(culture)} for {notServed.Count} key(s):{List(notServed)}");
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
+        var entries = ReadResx(MailTable, "fr");
+        var missing = MailKeys.Value.Where(k => string.IsNullOrWhiteSpace(entries.GetValueOrDefault(k))).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, $"{ResxName(MailTable, "fr")} lacks a translation of {missing.Count} mail string(s):{List(missing)}");
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    public void MailTranslations_KeepEveryPlaceholderOfTheirKey(string culture)
+    {
+        var wrong = WrongPlaceholders(ReadResx(MailTable, culture));
+        Assert.True(wrong.Count == 0, $"In {ResxName(MailTable, culture)}, these translations lose or add a {{n}} placeholder:{List(wrong)}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    public void MailResourceFile_HasNoKeyTheTemplatesNoLongerUse(string culture)
+    {
+        var stale = ReadResx(MailTable, culture).Keys.Where(k => !MailKeys.Value.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(stale.Count == 0, $"{ResxName(MailTable, culture)} has {stale.Count} key(s) that no mail template uses any more; remove them:{List(stale)}");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("fr")]
+    public void MailLocalizer_ServesEveryTranslation_FromTheCompiledResources(string culture) =>
+        AssertServedFromCompiledResources(typeof(MailText), MailTable, culture);
 
     private static void AssertCoversEveryUiString(string culture)
     {
         var entries = ReadResx(culture);
         var missing = UiKeys.Value.Where(k => string.IsNullOrWhiteSpace(entries.GetValueOrDefault(k))).Order(StringComparer.Ordinal).ToList();
         Assert.True(missing.Count == 0, $"{ResxName(culture)} lacks a translation of {missing.Count} UI string(s):{List(missing)}");
+    }
+
+    private static List<string> WrongPlaceholders(Dictionary<string, string> entries) =>
+        entries
+            .Where(e => !Placeholders(e.Key).SetEquals(Placeholders(e.Value)))
+            .Select(e => $"\"{e.Key}\" -> \"{e.Value}\"")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static void AssertServedFromCompiledResources(Type table, string tableName, string culture)
+    {
+        // The same lookup as AddLearningLocalization: a wrong resource name or a missing satellite assembly
+        // would fall back to the English key here, as it would on the site.
+        var factory = new ResourceManagerStringLocalizerFactory(
+            Options.Create(new LocalizationOptions { ResourcesPath = "Resources" }), NullLoggerFactory.Instance);
+        var localizer = factory.Create(table);
+        var previous = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+            var notServed = ReadResx(tableName, culture)
+                .Where(e => localizer[e.Key].Value != e.Value)
+                .Select(e => e.Key)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            Assert.True(notServed.Count == 0, $"The localizer does not serve the text of {ResxName(tableName, culture)} for {notServed.Count} key(s):{List(notServed)}");
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
     }
 
     private static IEnumerable<string> DynamicKeys() =>
@@ -148,7 +230,11 @@ public sealed partial class ResourceCoverageTests
             .Concat(Enum.GetNames<StaffRole>().Select(r => "staff:" + r))
             .Concat(Enum.GetNames<CompletionPartKind>().Select(k => "part:" + k))
             .Concat(Enum.GetNames<QuizRequirement>().Select(q => "quizzes:" + q))
-            .Concat(Roles.All.Select(r => "role:" + r));
+            .Concat(Roles.All.Select(r => "role:" + r))
+            .Concat(MailKinds.All.Select(k => "mail:" + k.Name))
+            .Concat(MailKinds.Optional.Select(k => "mail-help:" + k.Name))
+            .Concat(Enum.GetNames<AnnouncementAudience>().Select(a => "audience:" + a))
+            .Concat(Enum.GetNames<MailStatus>().Select(s => "mail-status:" + s));
 
     /// <summary>
     /// Register shows Identity's own error text through localizer[error.Description]. Only the errors the
@@ -160,15 +246,22 @@ public sealed partial class ResourceCoverageTests
         return [describer.PasswordRequiresDigit().Description, describer.PasswordRequiresLower().Description];
     }
 
-    private static HashSet<string> ScanFeatures()
+    /// <summary>The keys of the pages (mailTemplates: false) or of the mail templates (true): each table holds its own.</summary>
+    private static HashSet<string> ScanFeatures(bool mailTemplates)
     {
-        var features = Path.Combine(RepoRoot.Value, "src", "Cistrat.Learning.Web", "Features");
-        Assert.True(Directory.Exists(features), $"The Web project's Features folder is not at {features}.");
-        return Directory.EnumerateFiles(features, "*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".cshtml", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+        Assert.True(Directory.Exists(FeaturesFolder.Value), $"The Web project's Features folder is not at {FeaturesFolder.Value}.");
+        return SourceFiles(FeaturesFolder.Value)
+            .Where(f => IsMailTemplate(f) == mailTemplates)
             .SelectMany(f => KeysIn(File.ReadAllText(f)))
             .ToHashSet(StringComparer.Ordinal);
     }
+
+    private static IEnumerable<string> SourceFiles(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".cshtml", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal));
+
+    private static bool IsMailTemplate(string file) =>
+        Path.GetFullPath(file).StartsWith(Path.GetFullPath(MailTemplatesFolder.Value) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static IEnumerable<string> KeysIn(string source) =>
         new[] { LocalizerIndexer, ErrorMessage, DisplayName, NewValidationResult }
@@ -203,15 +296,19 @@ public sealed partial class ResourceCoverageTests
         return text.ToString();
     }
 
-    private static Dictionary<string, string> ReadResx(string culture)
+    private static Dictionary<string, string> ReadResx(string culture) => ReadResx(SharedTable, culture);
+
+    private static Dictionary<string, string> ReadResx(string table, string culture)
     {
-        var path = Path.Combine(RepoRoot.Value, "src", "Cistrat.Learning.Web", "Resources", ResxName(culture));
+        var path = Path.Combine(RepoRoot.Value, "src", "Cistrat.Learning.Web", "Resources", ResxName(table, culture));
         Assert.True(File.Exists(path), $"{path} does not exist.");
         return XDocument.Load(path).Root!.Elements("data")
             .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "", StringComparer.Ordinal);
     }
 
-    private static string ResxName(string culture) => culture.Length == 0 ? "SharedResource.resx" : $"SharedResource.{culture}.resx";
+    private static string ResxName(string culture) => ResxName(SharedTable, culture);
+
+    private static string ResxName(string table, string culture) => culture.Length == 0 ? $"{table}.resx" : $"{table}.{culture}.resx";
 
     private static HashSet<string> Placeholders(string text) =>
         Placeholder.Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Cistrat.Learning.Web.Tests.Infrastructure;
 
@@ -29,6 +30,18 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual void WriteContent(string contentPath) => TestContent.Write(contentPath);
 
+    /// <summary>Whether this host runs a Hangfire server. Off by default: no background job runs in a test that did not ask for one.</summary>
+    protected virtual bool RunsJobServer => false;
+
+    /// <summary>Whether the recurring sweeps are registered at start-up. Off by default, for the same reason.</summary>
+    protected virtual bool SchedulesRecurringJobs => false;
+
+    /// <summary>
+    /// A plain SMTP server on loopback to send mail to (no TLS, no pipelining, which costs MailKit about 45 ms a message
+    /// against an in-process server); null keeps the app's default, .eml files in the pickup folder.
+    /// </summary>
+    protected virtual int? SmtpPort => null;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -37,6 +50,16 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Learning:DataPath", DataPath);
         builder.UseSetting("Learning:ContentPath", ContentPath);
         builder.UseSetting("Learning:SignInAttemptsPerMinute", "10000");
+        builder.UseSetting("Jobs:RunServer", RunsJobServer ? "true" : "false");
+        builder.UseSetting("Jobs:Schedule", SchedulesRecurringJobs ? "true" : "false");
+        if (SmtpPort is { } smtpPort)
+        {
+            builder.UseSetting("Mail:Host", "127.0.0.1");
+            builder.UseSetting("Mail:Port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("Mail:Security", "None");
+            builder.UseSetting("Mail:Pipelining", "false");
+        }
+
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         if (SqlServerConnectionString is { } sqlServer)
         {
@@ -49,7 +72,17 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
-    public ValueTask InitializeAsync()
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        // Hangfire logs through one provider for the whole process, set by the host that configured Hangfire last. Once
+        // that host is disposed, Hangfire code serving any other host in the process (a dashboard request, a job) throws
+        // ObjectDisposedException creating a logger. The tests give Hangfire a provider that no host owns.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(SilentHangfireLog.Instance);
+        return host;
+    }
+
+    public virtual ValueTask InitializeAsync()
     {
         // Starts the host, which migrates the database and imports the content, as in production.
         _ = Server;
@@ -73,11 +106,15 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public Task WithDbAsync(Func<LearningDbContext, Task> action) =>
         WithDbAsync(async db => { await action(db); return true; });
 
-    /// <summary>Removes everything tests create (people, cohorts, progress), keeping roles and imported content.</summary>
+    /// <summary>Removes everything tests create (people, cohorts, progress, mail), keeping roles and imported content.</summary>
     public Task ResetAsync() => WithDbAsync(async db =>
     {
         Clock.Reset();
         await db.OutboxMessages.ExecuteDeleteAsync();
+        await db.OutgoingMail.ExecuteDeleteAsync();
+        await db.AnnouncementRecipients.ExecuteDeleteAsync();
+        await db.Announcements.ExecuteDeleteAsync();
+        await db.NotificationPreferences.ExecuteDeleteAsync();
         await db.CompletionRecords.ExecuteDeleteAsync();
         await db.QuizAttempts.ExecuteDeleteAsync();
         await db.LessonProgress.ExecuteDeleteAsync();
@@ -108,4 +145,14 @@ public class LearningAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // A file still held open by a finalising connection: the temp folder is cleaned by the OS later.
         }
     }
+}
+
+/// <summary>Hangfire's internal log, dropped: jobs' failures are kept in their state, and the app logs through its own host.</summary>
+internal sealed class SilentHangfireLog : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+{
+    public static readonly SilentHangfireLog Instance = new();
+
+    public Hangfire.Logging.ILog GetLogger(string name) => this;
+
+    public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
 }

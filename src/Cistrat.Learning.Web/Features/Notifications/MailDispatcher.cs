@@ -117,6 +117,14 @@ public sealed partial class MailDispatcher(
             for (var i = 0; i < ready.Count; i++)
             {
                 var (mail, message) = ready[i];
+                // A batch slower than its claim (a slow server, a paused process) must not go on sending rows that
+                // another dispatcher takes over once the claim runs out: stop well before, the next claim sends the rest.
+                if (time.GetUtcNow().UtcDateTime >= mail.ClaimedUntil - (ClaimTime / 2))
+                {
+                    await ReleaseAsync(ready.Skip(i).Select(r => r.Mail).ToList());
+                    break;
+                }
+
                 try
                 {
                     await connection.SendAsync(message, ct);
@@ -169,8 +177,18 @@ public sealed partial class MailDispatcher(
             .SetProperty(m => m.ClaimedUntil, (DateTime?)null), CancellationToken.None);
     }
 
+    /// <summary>Gives up this run's claim on rows it has not sent; rows another run holds by now stay as they are.</summary>
+    private Task<int> ReleaseAsync(List<OutgoingMail> mails)
+    {
+        var ids = mails.Select(m => m.Id).ToList();
+        var token = mails[0].ClaimToken;
+        return db.OutgoingMail.Where(m => ids.Contains(m.Id) && m.ClaimToken == token).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.ClaimToken, (Guid?)null)
+            .SetProperty(m => m.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+    }
+
     private Task<int> FailAsync(OutgoingMail mail, string reason, CancellationToken ct) =>
-        db.OutgoingMail.Where(m => m.Id == mail.Id).ExecuteUpdateAsync(s => s
+        db.OutgoingMail.Where(m => m.Id == mail.Id && m.ClaimToken == mail.ClaimToken).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, MailStatus.Failed)
             .SetProperty(m => m.Attempts, mail.Attempts + 1)
             .SetProperty(m => m.LastError, Truncate(reason))
@@ -178,7 +196,7 @@ public sealed partial class MailDispatcher(
             .SetProperty(m => m.ClaimedUntil, (DateTime?)null), ct);
 
     private Task<int> SkipAsync(OutgoingMail mail, string reason, CancellationToken ct) =>
-        db.OutgoingMail.Where(m => m.Id == mail.Id).ExecuteUpdateAsync(s => s
+        db.OutgoingMail.Where(m => m.Id == mail.Id && m.ClaimToken == mail.ClaimToken).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, MailStatus.Skipped)
             .SetProperty(m => m.LastError, Truncate(reason))
             .SetProperty(m => m.ClaimToken, (Guid?)null)
@@ -191,7 +209,7 @@ public sealed partial class MailDispatcher(
             return FailAsync(mail, $"Gave up after {attempts} attempts. Last: {reason}", ct);
         var now = time.GetUtcNow().UtcDateTime;
         var next = now + Backoff(attempts);
-        return db.OutgoingMail.Where(m => m.Id == mail.Id).ExecuteUpdateAsync(s => s
+        return db.OutgoingMail.Where(m => m.Id == mail.Id && m.ClaimToken == mail.ClaimToken).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Attempts, attempts)
             .SetProperty(m => m.NextAttemptAt, next)
             .SetProperty(m => m.LastError, Truncate(reason))

@@ -6,6 +6,7 @@ using Cistrat.Learning.Web.Infrastructure.Jobs;
 using Cistrat.Learning.Web.Infrastructure.Security;
 using Cistrat.Learning.Web.Infrastructure.Storage;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.SqlServer;
 using Hangfire.Storage.SQLite;
@@ -49,6 +50,9 @@ public static class JobsRegistration
                 QueuePollInterval = jobs.QueuePollInterval,
                 InvisibilityTimeout = jobs.InvisibilityTimeout,
             }));
+        // Hangfire's own default activator is the process-wide JobActivator.Current, set by whichever host configured
+        // Hangfire last: a second host in the process would have this host's server build jobs from its services.
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -20,10 +20,24 @@ public sealed class SqliteDatabase : IAsyncLifetime
         await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Deletes every row the content tests write, dependents first.</summary>
+    /// <summary>Deletes every row the tests write, dependents first.</summary>
     public async Task ResetAsync(CancellationToken ct)
     {
         await using var db = CreateContext();
+        await db.OutgoingMail.ExecuteDeleteAsync(ct);
+        await db.AnnouncementRecipients.ExecuteDeleteAsync(ct);
+        await db.Announcements.ExecuteDeleteAsync(ct);
+        await db.NotificationPreferences.ExecuteDeleteAsync(ct);
+        await db.AttendanceVisits.ExecuteDeleteAsync(ct);
+        await db.QuestionVotes.ExecuteDeleteAsync(ct);
+        await db.RoomQuestions.ExecuteDeleteAsync(ct);
+        await db.PollVotes.ExecuteDeleteAsync(ct);
+        await db.RoomPolls.ExecuteDeleteAsync(ct);
+        await db.ChatMessages.ExecuteDeleteAsync(ct);
+        await db.RoomMutes.ExecuteDeleteAsync(ct);
+        await db.LiveSessionLecturers.ExecuteDeleteAsync(ct);
+        await db.LiveSessions.ExecuteDeleteAsync(ct);
+        await db.CalendarFeeds.ExecuteDeleteAsync(ct);
         await db.OutboxMessages.ExecuteDeleteAsync(ct);
         await db.CompletionRecords.ExecuteDeleteAsync(ct);
         await db.QuizAttempts.ExecuteDeleteAsync(ct);

@@ -101,7 +101,9 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
         var mails = new List<OutgoingMail>();
         foreach (var cohort in cohorts)
         {
-            var activity = await ActivityAsync(cohort.Id, cohort.CourseId, ct);
+            // Idle time counts from the cohort's first day at the earliest: enrolling a month ahead is not a month idle.
+            var started = TimeZoneInfo.ConvertTimeToUtc(cohort.StartsOn.ToDateTime(TimeOnly.MinValue), TimeZones.Find(cohort.TimeZoneId));
+            var activity = await ActivityAsync(cohort.Id, cohort.CourseId, started, ct);
             var idle = activity.Where(a => now - a.LastActivity >= TimeSpan.FromDays(cohort.Days)).ToList();
             if (idle.Count == 0)
                 continue;
@@ -230,8 +232,8 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
         return new DigestMailModel(weekOf, cohorts, sessions, announcements);
     }
 
-    /// <summary>Last sign of each active, not yet completed trainee of a cohort: enrolment, lessons, quizzes, live sessions.</summary>
-    private async Task<List<TraineeActivity>> ActivityAsync(int cohortId, int courseId, CancellationToken ct)
+    /// <summary>Last sign of each active, not yet completed trainee of a cohort: the cohort's start or their enrolment, lessons, quizzes, live sessions.</summary>
+    private async Task<List<TraineeActivity>> ActivityAsync(int cohortId, int courseId, DateTime cohortStarted, CancellationToken ct)
     {
         var enrolments = await db.Enrolments.AsNoTracking()
             .Where(e => e.CohortId == cohortId && e.Status == EnrolmentStatus.Active && !db.CompletionRecords.Any(r => r.EnrolmentId == e.Id))
@@ -250,7 +252,7 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
             .Where(v => users.Contains(v.UserId) && db.LiveSessions.Any(s => s.Id == v.SessionId && s.CohortId == cohortId))
             .GroupBy(v => v.UserId).Select(g => new { UserId = g.Key, At = g.Max(v => v.LastSeenAt) })
             .ToDictionaryAsync(x => x.UserId, x => x.At, ct);
-        return enrolments.Select(e => new TraineeActivity(e.Id, e.UserId, Max(e.Since,
+        return enrolments.Select(e => new TraineeActivity(e.Id, e.UserId, Max(e.Since, cohortStarted,
             lessons.GetValueOrDefault(e.UserId), quizzes.GetValueOrDefault(e.UserId), visits.GetValueOrDefault(e.UserId)))).ToList();
     }
 

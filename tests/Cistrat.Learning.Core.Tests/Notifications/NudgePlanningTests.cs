@@ -143,8 +143,15 @@ public sealed class NudgePlanningTests(SqliteDatabase database) : IClassFixture<
         await Seed.TraineeAsync(endingInUtc, "d", enrolledAt: LongAgo);
         await Seed.TraineeAsync(nudgesOff, "e", enrolledAt: LongAgo);
 
-        Assert.Equal(2, await SweepAsync());
+        // Only the cohort on its last day in UTC is both running and idle long enough: the ones starting today count
+        // idle time from their own first day, not from an enrolment two months earlier.
+        Assert.Equal(1, await SweepAsync());
+        Assert.Equal([endingInUtc], (await Seed.MailAsync()).Select(m => m.CohortId ?? 0));
 
+        // A week on, the cohort that began at midnight in Dili (15:00 UTC the day before) has been running seven days;
+        // the one that began at midnight UTC has not yet.
+        _clock.Advance(TimeSpan.FromDays(7));
+        Assert.Equal(1, await SweepAsync());
         Assert.Equal([startingInDili, endingInUtc], (await Seed.MailAsync()).Select(m => m.CohortId ?? 0).Order());
     }
 

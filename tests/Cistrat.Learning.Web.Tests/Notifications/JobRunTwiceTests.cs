@@ -123,6 +123,7 @@ public sealed class JobRunTwiceTests(MailAppFactory app) : IClassFixture<MailApp
         var idle = await MailWorld.PersonAsync(app, "Idle Trainee", timeZone: MailWorld.AfternoonZone(now));
         var busy = await MailWorld.PersonAsync(app, "Busy Trainee", timeZone: MailWorld.AfternoonZone(now));
         var cohort = await MailWorld.CohortAsync(app);
+        await MailWorld.StartedDaysAgoAsync(app, cohort, 20);
         await MailWorld.EnrolAsync(app, cohort, idle, since: now.AddDays(-10));
         await MailWorld.EnrolAsync(app, cohort, busy, since: now.AddDays(-1));
 

@@ -23,8 +23,10 @@ public sealed partial class JobsDashboardTests(MailAppFactory app) : IClassFixtu
     {
         await app.ResetMailAsync();
         // The test host schedules nothing by itself: one recurring job gives the dashboard something to trigger.
-        app.Services.GetRequiredService<IRecurringJobManager>()
-            .AddOrUpdate<ReminderSweepJob>(RecurringId, j => j.NudgesAsync(CancellationToken.None), Cron.Never());
+        // Made anew for every test: a trigger by an earlier test must not count as this test's.
+        var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
+        recurring.RemoveIfExists(RecurringId);
+        recurring.AddOrUpdate<ReminderSweepJob>(RecurringId, j => j.NudgesAsync(CancellationToken.None), Cron.Never());
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

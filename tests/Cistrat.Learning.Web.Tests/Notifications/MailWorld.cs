@@ -44,6 +44,11 @@ public static class MailWorld
     public static Task<int> CohortAsync(LearningAppFactory app, TestPerson? lecturer = null, int endsInDays = 30) =>
         TestCohorts.CreateAsync(app, staff: lecturer is null ? null : [(lecturer.Id, StaffRole.Lecturer)], endsInDays: endsInDays);
 
+    /// <summary>Moves a cohort's first day back, so that its trainees can have been idle since before yesterday.</summary>
+    public static Task StartedDaysAgoAsync(LearningAppFactory app, int cohortId, int days) =>
+        app.WithDbAsync(db => db.Cohorts.Where(c => c.Id == cohortId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.StartsOn, c => c.StartsOn.AddDays(1 - days)), Ct));
+
     /// <summary>An active enrolment, decided at <paramref name="since"/> (the clock's now by default).</summary>
     public static Task EnrolAsync(LearningAppFactory app, int cohortId, TestPerson person, DateTime? since = null) =>
         app.WithDbAsync(async db =>

@@ -14,6 +14,9 @@ internal sealed record BenchmarkOptions(
     /// <summary>The value of --only that runs the live-room section alone.</summary>
     public const string LiveSection = "live";
 
+    /// <summary>The value of --only that runs the mail section alone.</summary>
+    public const string MailSection = "mail";
+
     /// <summary>The room sizes: "N = 1,000 and 5,000".</summary>
     public static readonly IReadOnlyList<int> DefaultLiveClientCounts = [1000, 5000];
 
@@ -21,11 +24,14 @@ internal sealed record BenchmarkOptions(
         Usage: dotnet run -c Release --project tests/Cistrat.Learning.Benchmarks [-- OPTIONS]
 
           --quick                    1 s warm-up and 3 s measurement per target instead of 3 s and 10 s;
-                                     live rooms: 5 measured slide changes instead of 20
+                                     live rooms: 5 measured slide changes instead of 20; mail: 2,000
+                                     reminders instead of 10,000 and 500 baseline jobs instead of 2,000
           --accept-encoding VALUE    what the load clients accept (default "br, gzip"; "identity" turns
                                      compression off, to see what it costs the server)
           --report PATH              write the report there instead of tests/Cistrat.Learning.Benchmarks/REPORT.md
           --only live                run only the live-room section, and replace only that section of the report
+          --only mail                run only the mail section (reminders through Hangfire to a local SMTP
+                                     server), and replace only that section of the report
           --live-clients N[,N...]    trainees in the live room (default 1000,5000); the server and the benchmark
                                      each hold N sockets open (.NET raises its soft open-file limit to the hard
                                      one, so `ulimit -Hn` must be well above N: 20000 does for 5,000)
@@ -54,7 +60,7 @@ internal sealed record BenchmarkOptions(
                 case "--report" when i + 1 < args.Count:
                     report = args[++i];
                     break;
-                case "--only" when i + 1 < args.Count && args[i + 1] == LiveSection:
+                case "--only" when i + 1 < args.Count && args[i + 1] is LiveSection or MailSection:
                     only = args[++i];
                     break;
                 case "--live-clients" when i + 1 < args.Count && ParseCounts(args[++i]) is { } counts:

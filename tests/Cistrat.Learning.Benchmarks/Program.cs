@@ -64,11 +64,21 @@ internal static class Benchmark
             return passed ? 0 : 1;
         }
 
+        if (options.Only == BenchmarkOptions.MailSection)
+        {
+            var (section, passed) = await RunMailAsync(repo, options, ct);
+            var existing = File.Exists(reportPath) ? await File.ReadAllTextAsync(reportPath, ct) : null;
+            await File.WriteAllTextAsync(reportPath, MailReport.Splice(existing, section), ct);
+            Console.WriteLine($"Report: {reportPath} (mail section)");
+            return passed ? 0 : 1;
+        }
+
         var (run, checks, completion) = await RunPagesAsync(repo, options, ct);
+        var (mail, mailValid) = await RunMailAsync(repo, options, ct);
         var (live, livePassed) = await RunLiveAsync(repo, options, ct);
         await File.WriteAllTextAsync(
             reportPath,
-            LiveReport.Splice(Report.ToMarkdown(run, checks) + Environment.NewLine + CompletionBenchmark.ToMarkdown(completion), live),
+            LiveReport.Splice(MailReport.Splice(Report.ToMarkdown(run, checks) + Environment.NewLine + CompletionBenchmark.ToMarkdown(completion), mail), live),
             ct);
 
         Console.WriteLine();
@@ -78,7 +88,7 @@ internal static class Benchmark
         if (run.Disturbed.Count > 0)
             Console.WriteLine($"Other processes took more than {BenchmarkRun.MaxOtherCores:0.00} cores during {run.Disturbed.Count} of the runs: the figures are disturbed.");
         if (run.Invalid.Count == 0)
-            return livePassed ? 0 : 1;
+            return livePassed && mailValid ? 0 : 1;
         Console.Error.WriteLine($"The measurement is not valid: more than {BenchmarkRun.MaxErrorRate:P0} errors in "
             + string.Join(", ", run.Invalid.Select(m => $"{m.Load.Target} at {m.Load.Clients} clients")) + ".");
         return 1;
@@ -164,6 +174,25 @@ internal static class Benchmark
         if (invalid.Count > 0)
             Console.Error.WriteLine("The live-room measurement is not valid: connections failed or dropped at N = " + string.Join(", ", invalid.Select(p => p.Clients)) + ".");
         return (LiveReport.ToMarkdown(live, checks), invalid.Count == 0);
+    }
+
+    /// <summary>
+    /// The mail section (its own server process, data and SMTP sink); returns its Markdown, and false when the
+    /// measurement itself is not valid (messages lost or sent twice, the round stopped).
+    /// </summary>
+    private static async Task<(string Section, bool Valid)> RunMailAsync(RepoLayout repo, BenchmarkOptions options, CancellationToken ct)
+    {
+        var mail = await MailBenchmark.RunAsync(repo, options, DemoPassword, ct);
+        var checks = MailTargets.Judge(mail);
+        Console.WriteLine();
+        foreach (var check in checks)
+            Console.WriteLine($"{check.Verdict,-4}  {check.Target}: {check.Measured}");
+        var round = mail.Round;
+        var valid = round.AllDelivered && round.Duplicates == 0 && !round.TimedOut;
+        if (!valid)
+            Console.Error.WriteLine($"The mail measurement is not valid: {round.Delivered:N0} of {round.Session.ExpectedRecipients:N0} delivered, {round.Duplicates} duplicates"
+                + (round.TimedOut ? ", and the round stopped making progress." : "."));
+        return (MailReport.ToMarkdown(mail, checks), valid);
     }
 
     /// <summary>

@@ -54,7 +54,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// Starts the web app on <paramref name="dataFolder"/> when given (kept on dispose, so a later server can start on
     /// the same data: --demo leaves existing demo data as it is), else on a temporary folder deleted on dispose.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(RepoLayout repo, string demoPassword, DirectoryInfo? dataFolder, TimeSpan startTimeout, CancellationToken ct)
+    public static Task<ServerProcess> StartAsync(RepoLayout repo, string demoPassword, DirectoryInfo? dataFolder, TimeSpan startTimeout, CancellationToken ct) =>
+        StartAsync(repo, demoPassword, dataFolder, environment: null, startTimeout, ct);
+
+    /// <summary>As above, with settings of its own for this server (e.g. "Mail__Host"), over the benchmark's defaults.</summary>
+    public static async Task<ServerProcess> StartAsync(
+        RepoLayout repo, string demoPassword, DirectoryInfo? dataFolder, IReadOnlyDictionary<string, string>? environment, TimeSpan startTimeout, CancellationToken ct)
     {
         if (!File.Exists(repo.WebAssembly))
             throw new BenchmarkException($"The web app is not built at {repo.WebAssembly}: run the benchmark with `dotnet run -c Release`, which builds it.");
@@ -81,6 +86,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Learning__SignInAttemptsPerMinute"] = "10000";
         // Console logging at Information would cost the server more than some of the pages measured.
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
 
         return await LaunchAsync(start, dataFolder, ownsDataFolder, baseAddress, startTimeout, ct);
     }

@@ -31,13 +31,7 @@ public class MailModel(LearningDbContext db, MailKick kick, TimeProvider time, I
     public async Task<IActionResult> OnPostRetryAsync(long? mailId, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var count = await db.OutgoingMail
-            .Where(m => m.Status == MailStatus.Failed && (mailId == null || m.Id == mailId))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MailStatus.Pending)
-                .SetProperty(m => m.ToAddress, m => db.Users.Where(u => u.Id == m.UserId && u.Email != null).Select(u => u.Email!).FirstOrDefault() ?? m.ToAddress)
-                .SetProperty(m => m.Attempts, 0)
-                .SetProperty(m => m.NextAttemptAt, now), ct);
+        var count = await FailedMail.ResendAsync(db, db.OutgoingMail.Where(m => mailId == null || m.Id == mailId), now, ct);
         if (count > 0)
             kick.Now();
         TempData["Message"] = localizer["{0} messages will be sent again.", count].Value;

@@ -34,14 +34,7 @@ public class MailModel(LearningDbContext db, CohortAccess access, MailKick kick,
         if (await LoadAsync(id, ct) is { } refusal)
             return refusal;
         var now = time.GetUtcNow().UtcDateTime;
-        var count = await db.OutgoingMail
-            .Where(m => m.CohortId == id && m.Status == MailStatus.Failed && (mailId == null || m.Id == mailId))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, MailStatus.Pending)
-                // An address corrected in the profile since counts: the retry goes to where the person is now.
-                .SetProperty(m => m.ToAddress, m => db.Users.Where(u => u.Id == m.UserId && u.Email != null).Select(u => u.Email!).FirstOrDefault() ?? m.ToAddress)
-                .SetProperty(m => m.Attempts, 0)
-                .SetProperty(m => m.NextAttemptAt, now), ct);
+        var count = await FailedMail.ResendAsync(db, db.OutgoingMail.Where(m => m.CohortId == id && (mailId == null || m.Id == mailId)), now, ct);
         if (count > 0)
             kick.Now();
         TempData["Message"] = localizer["{0} messages will be sent again.", count].Value;

@@ -18,7 +18,7 @@ internal readonly record struct ReceivedMail(string? MessageId, Guid Session, lo
 
 /// <summary>
 /// A real SMTP server (the SmtpServer package) on a loopback port of its own, in the benchmark's process, that
-/// accepts every message, keeps nothing but its Message-ID and arrival time, and counts connections: what the app's
+/// accepts every message and keeps only a <see cref="ReceivedMail"/> of it, and counts connections: what the app's
 /// dispatcher talks to in the mail section.
 /// </summary>
 internal sealed class SmtpSink : IAsyncDisposable

@@ -113,9 +113,7 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
             {
                 if (!people.TryGetValue(a.UserId, out var person) || !InDaytime(person, now) || !prefs.SendsSingly(a.UserId, MailKinds.InactivityNudge))
                     continue;
-                var done = await db.LessonProgress.AsNoTracking()
-                    .Where(p => p.UserId == a.UserId && p.CourseId == cohort.CourseId && p.CompletedAt != null)
-                    .Select(p => p.LessonId).ToListAsync(ct);
+                var done = await CompletedLessonsAsync(a.UserId, cohort.CourseId, ct);
                 var next = outline.NextAfter(done);
                 var model = new NudgeMailModel(cohort.Id, cohort.Name, cohort.CourseTitle, cohort.CourseSlug,
                     (int)(now - a.LastActivity).TotalDays, outline.PercentOf(done), next?.Title,
@@ -163,9 +161,7 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
             {
                 if (!people.TryGetValue(userId, out var person) || !InDaytime(person, now) || !prefs.SendsSingly(userId, MailKinds.Deadline))
                     continue;
-                var done = await db.LessonProgress.AsNoTracking()
-                    .Where(p => p.UserId == userId && p.CourseId == cohort.CourseId && p.CompletedAt != null)
-                    .Select(p => p.LessonId).ToListAsync(ct);
+                var done = await CompletedLessonsAsync(userId, cohort.CourseId, ct);
                 var model = new DeadlineMailModel(cohort.Id, cohort.Name, cohort.CourseTitle, cohort.CourseSlug, cohort.EndsOn, left, outline.PercentOf(done));
                 mails.Add(person.Mail($"deadline:{cohort.Id}:{threshold}:{userId}", MailKinds.Deadline, model, now, cohort.Id));
             }
@@ -210,9 +206,7 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
         foreach (var e in enrolments)
         {
             var outline = await CourseOutline.LoadAsync(db, e.CourseId, ct);
-            var done = await db.LessonProgress.AsNoTracking()
-                .Where(p => p.UserId == userId && p.CourseId == e.CourseId && p.CompletedAt != null)
-                .Select(p => p.LessonId).ToListAsync(ct);
+            var done = await CompletedLessonsAsync(userId, e.CourseId, ct);
             cohorts.Add(new DigestCohort(e.CohortId, e.Name, e.CourseTitle, e.CourseSlug, outline.PercentOf(done), e.EndsOn));
         }
 
@@ -255,6 +249,11 @@ public sealed class ReminderPlanner(LearningDbContext db, TimeProvider time, IOp
         return enrolments.Select(e => new TraineeActivity(e.Id, e.UserId, Max(e.Since, cohortStarted,
             lessons.GetValueOrDefault(e.UserId), quizzes.GetValueOrDefault(e.UserId), visits.GetValueOrDefault(e.UserId)))).ToList();
     }
+
+    private Task<List<int>> CompletedLessonsAsync(string userId, int courseId, CancellationToken ct) =>
+        db.LessonProgress.AsNoTracking()
+            .Where(p => p.UserId == userId && p.CourseId == courseId && p.CompletedAt != null)
+            .Select(p => p.LessonId).ToListAsync(ct);
 
     private static DateTime Max(params DateTime[] values) => values.Max();
 

@@ -31,6 +31,12 @@ public class Cohort
     /// <summary>Days without activity after which a trainee gets one friendly nudge; null turns nudges off.</summary>
     public int? NudgeAfterDays { get; set; } = 7;
 
+    /// <summary>Issue a completion certificate by itself as soon as a trainee completes (no coordinator step).</summary>
+    public bool AutoIssueCertificates { get; set; }
+
+    /// <summary>Share of live-session time attended that earns a certificate of participation, in percent.</summary>
+    public int ParticipationAttendancePercent { get; set; } = 75;
+
     public List<CohortStaff> Staff { get; } = [];
     public List<Enrolment> Enrolments { get; } = [];
 }

@@ -95,6 +95,7 @@ internal sealed class CohortConfiguration : IEntityTypeConfiguration<Cohort>
         builder.Property(c => c.Name).HasMaxLength(200);
         builder.Property(c => c.TimeZoneId).HasMaxLength(64);
         builder.Property(c => c.InvitationCode).HasMaxLength(64);
+        builder.Property(c => c.ParticipationAttendancePercent).HasDefaultValue(75).HasSentinel(-1);
         builder.HasOne(c => c.Course).WithMany().HasForeignKey(c => c.CourseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Staff).WithOne().HasForeignKey(s => s.CohortId);
         builder.HasMany(c => c.Enrolments).WithOne(e => e.Cohort).HasForeignKey(e => e.CohortId);

@@ -1,3 +1,4 @@
+using Cistrat.Learning.Core.Certificates;
 using Cistrat.Learning.Core.Cohorts;
 using Cistrat.Learning.Core.Completion;
 using Cistrat.Learning.Core.Courses;
@@ -40,6 +41,11 @@ public class LearningDbContext(DbContextOptions<LearningDbContext> options) : Id
     public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
     public DbSet<Announcement> Announcements => Set<Announcement>();
     public DbSet<AnnouncementRecipient> AnnouncementRecipients => Set<AnnouncementRecipient>();
+    public DbSet<Certificate> Certificates => Set<Certificate>();
+    public DbSet<CertificateFile> CertificateFiles => Set<CertificateFile>();
+    public DbSet<CertificateBatch> CertificateBatches => Set<CertificateBatch>();
+    public DbSet<CertificateBatchItem> CertificateBatchItems => Set<CertificateBatchItem>();
+    public DbSet<CertificateAuditEntry> CertificateAudit => Set<CertificateAuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

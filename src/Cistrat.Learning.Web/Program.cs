@@ -15,6 +15,7 @@ builder.Services.AddLearningLocalization();
 builder.Services.AddLearningFeatures();
 builder.Services.AddLearningLive(builder.Configuration);
 builder.AddLearningJobs();
+builder.AddCertificates();
 
 var app = builder.Build();
 
@@ -50,6 +51,7 @@ app.MapHealthChecks("/healthz/live", new() { Predicate = _ => false });
 app.MapLanguageSwitch();
 app.MapLearningLive();
 app.MapLearningJobs();
+app.MapCertificates();
 
 await app.RunAsync();
 return 0;

@@ -11,6 +11,7 @@ public static class MailKinds
     public const string Deadline = "deadline";
     public const string Announcement = "announcement";
     public const string Digest = "digest";
+    public const string CertificateIssued = "certificate-issued";
 
     public static IReadOnlyList<MailKind> All { get; } =
     [
@@ -22,6 +23,8 @@ public static class MailKinds
         new(Deadline, Essential: false, EnabledByDefault: true, MayGoToDigest: true),
         new(Announcement, Essential: false, EnabledByDefault: true, MayGoToDigest: true),
         new(Digest, Essential: false, EnabledByDefault: false, MayGoToDigest: false),
+        // The certificate itself travels by mail: like account mail, it is not something to unsubscribe from.
+        new(CertificateIssued, Essential: true, EnabledByDefault: true, MayGoToDigest: false),
     ];
 
     public static MailKind? Find(string? kind) => All.FirstOrDefault(k => k.Name == kind);

@@ -58,3 +58,6 @@ public sealed record DigestAnnouncement(int AnnouncementId, string CohortName, s
 
 /// <param name="Link">The absolute confirmation or reset link Identity made.</param>
 public sealed record AccountMailModel(string Link);
+
+/// <summary>A certificate was issued: the mail carries its PDF (read from the database when the mail is sent).</summary>
+public sealed record CertificateMailModel(int CertificateId, string Serial, string Kind, string CourseTitle, string CohortName, bool Reissue);

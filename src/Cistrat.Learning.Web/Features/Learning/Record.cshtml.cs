@@ -2,7 +2,10 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+using Cistrat.Learning.Core.Certificates;
 using Cistrat.Learning.Core.Data;
+using Cistrat.Learning.Web.Features.Certificates;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -11,7 +14,7 @@ namespace Cistrat.Learning.Web.Features.Learning;
 
 /// <summary>"My learning record": one's own courses, attempts and completions, and a JSON download of it all.</summary>
 [Authorize]
-public class RecordModel(LearningDbContext db, TimeProvider time) : PageModel
+public class RecordModel(LearningDbContext db, TimeProvider time, CertificateDocuments documents) : PageModel
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -22,11 +25,18 @@ public class RecordModel(LearningDbContext db, TimeProvider time) : PageModel
 
     public LearningRecord Record { get; private set; } = null!;
 
+    /// <summary>The person's certificates, newest first, with the layout of each valid one for its HTML view.</summary>
+    public IReadOnlyList<(Certificate Certificate, (CertificateTemplate Template, IReadOnlyList<Drawable> Layout)? View)> Certificates { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
         if (await LoadAsync(ct) is not { } record)
             return Challenge();
         Record = record;
+        var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        var certificates = await db.Certificates.AsNoTracking().Where(c => c.UserId == userId)
+            .OrderByDescending(c => c.IssuedAt).ToListAsync(ct);
+        Certificates = certificates.Select(c => (c, c.Status == CertificateStatus.Valid ? ViewOf(c) : null)).ToList();
         return Page();
     }
 
@@ -36,6 +46,19 @@ public class RecordModel(LearningDbContext db, TimeProvider time) : PageModel
             return Challenge();
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
         return File(bytes, "application/json", $"learning-record-{record.ExportedAt:yyyy-MM-dd}.json");
+    }
+
+    private (CertificateTemplate, IReadOnlyList<Drawable>)? ViewOf(Certificate certificate)
+    {
+        try
+        {
+            return documents.Layout(certificate);
+        }
+        catch (CertificateTemplateException)
+        {
+            // The download still works from the stored PDF; the coordinators' page reports the broken template.
+            return null;
+        }
     }
 
     private Task<LearningRecord?> LoadAsync(CancellationToken ct) =>

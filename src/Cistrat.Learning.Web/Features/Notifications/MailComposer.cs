@@ -21,7 +21,8 @@ public sealed class MailComposer(IOptions<MailOptions> options, UnsubscribeToken
     public Uri Site { get; } = new(options.Value.SiteUrl.TrimEnd('/') + "/");
 
     /// <param name="session">The session a session mail is about, as it is now (for the attached .ics).</param>
-    public async Task<MimeMessage> ComposeAsync(OutgoingMail mail, MailRenderer renderer, LiveSession? session = null)
+    /// <param name="attachment">A file the mail carries (a certificate's PDF).</param>
+    public async Task<MimeMessage> ComposeAsync(OutgoingMail mail, MailRenderer renderer, LiveSession? session = null, MailAttachment? attachment = null)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ArgumentNullException.ThrowIfNull(renderer);
@@ -55,6 +56,9 @@ public sealed class MailComposer(IOptions<MailOptions> options, UnsubscribeToken
             body.Attachments.Add($"session-{session.Id}.ics", Encoding.UTF8.GetBytes(ics), new ContentType("text", "calendar") { Charset = "utf-8" });
         }
 
+        if (attachment is not null)
+            body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType));
+
         message.Body = body.ToMessageBody();
         return message;
     }
@@ -73,6 +77,7 @@ public sealed class MailComposer(IOptions<MailOptions> options, UnsubscribeToken
             MailKinds.Deadline => (typeof(DeadlineMail), With(Read<DeadlineMailModel>(mail))),
             MailKinds.Announcement => (typeof(AnnouncementMail), With(Read<AnnouncementMailModel>(mail))),
             MailKinds.Digest => (typeof(DigestMail), With(Read<DigestMailModel>(mail))),
+            MailKinds.CertificateIssued => (typeof(CertificateMail), With(Read<CertificateMailModel>(mail))),
             MailKinds.AccountConfirmation or MailKinds.PasswordReset =>
                 (typeof(AccountMail), new Dictionary<string, object?> { ["Mail"] = context, ["Model"] = Read<AccountMailModel>(mail), ["Kind"] = mail.Kind }),
             _ => throw new MailCompositionException($"No template for mail kind '{mail.Kind}'."),
@@ -102,6 +107,9 @@ public sealed class MailComposer(IOptions<MailOptions> options, UnsubscribeToken
     private static CultureInfo CultureOf(string? language) =>
         CultureInfo.GetCultureInfo(language is not null && Languages.Contains(language) ? language : UiCultures.Default);
 }
+
+/// <summary>A file attached to a mail.</summary>
+public sealed record MailAttachment(string FileName, byte[] Content, string ContentType);
 
 /// <summary>A mail that cannot be built (unknown kind, unreadable model): a bug or bad data, not worth retrying.</summary>
 public sealed class MailCompositionException : Exception

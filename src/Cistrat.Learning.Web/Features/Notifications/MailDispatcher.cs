@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Cistrat.Learning.Core.Certificates;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Core.Live;
 using Cistrat.Learning.Core.Notifications;
@@ -86,7 +87,7 @@ public sealed partial class MailDispatcher(
 
                 try
                 {
-                    ready.Add((mail, await composer.ComposeAsync(mail, renderer, context.SessionOf(mail))));
+                    ready.Add((mail, await composer.ComposeAsync(mail, renderer, context.SessionOf(mail), context.AttachmentOf(mail))));
                 }
                 catch (MailCompositionException e)
                 {
@@ -235,12 +236,15 @@ public sealed partial class MailDispatcher(
         private readonly Dictionary<int, LiveSession> _sessions;
         private readonly HashSet<(string, string)> _turnedOff;
         private readonly HashSet<(int CohortId, string UserId)> _completed;
+        private readonly Dictionary<int, CertificateForMail> _certificates;
 
-        private BatchContext(Dictionary<int, LiveSession> sessions, HashSet<(string, string)> turnedOff, HashSet<(int, string)> completed)
+        private BatchContext(Dictionary<int, LiveSession> sessions, HashSet<(string, string)> turnedOff, HashSet<(int, string)> completed,
+            Dictionary<int, CertificateForMail> certificates)
         {
             _sessions = sessions;
             _turnedOff = turnedOff;
             _completed = completed;
+            _certificates = certificates;
         }
 
         public static async Task<BatchContext> LoadAsync(LearningDbContext db, List<OutgoingMail> batch, CancellationToken ct)
@@ -268,8 +272,21 @@ public sealed partial class MailDispatcher(
                     .Join(db.Enrolments, r => r.EnrolmentId, e => e.Id, (r, e) => new { e.CohortId, e.UserId })
                     .Where(x => deadlineCohorts.Contains(x.CohortId) && userIds.Contains(x.UserId))
                     .ToListAsync(ct)).Select(x => (x.CohortId, x.UserId)).ToHashSet();
-            return new BatchContext(sessions, turnedOff, completed);
+            var certificateIds = batch.Where(m => m.Kind == MailKinds.CertificateIssued)
+                .Select(m => MailComposer.Read<CertificateMailModel>(m).CertificateId).Distinct().ToList();
+            var certificates = certificateIds.Count == 0
+                ? []
+                : await db.Certificates.AsNoTracking().Where(c => certificateIds.Contains(c.Id))
+                    .Select(c => new CertificateForMail(c.Id, c.Serial, c.Status, db.CertificateFiles.Where(f => f.CertificateId == c.Id).Select(f => f.Pdf).FirstOrDefault()))
+                    .ToDictionaryAsync(c => c.Id, ct);
+            return new BatchContext(sessions, turnedOff, completed, certificates);
         }
+
+        public MailAttachment? AttachmentOf(OutgoingMail mail) =>
+            mail.Kind == MailKinds.CertificateIssued
+            && _certificates.GetValueOrDefault(MailComposer.Read<CertificateMailModel>(mail).CertificateId) is { Pdf: { } pdf } certificate
+                ? new MailAttachment($"certificate-{certificate.Serial}.pdf", pdf, "application/pdf")
+                : null;
 
         public LiveSession? SessionOf(OutgoingMail mail) =>
             mail.Kind is MailKinds.SessionReminder or MailKinds.SessionUpdate
@@ -307,6 +324,18 @@ public sealed partial class MailDispatcher(
                     break;
                 }
 
+                case MailKinds.CertificateIssued:
+                {
+                    var model = MailComposer.Read<CertificateMailModel>(mail);
+                    if (!_certificates.TryGetValue(model.CertificateId, out var certificate))
+                        return "The certificate no longer exists.";
+                    if (certificate.Status != CertificateStatus.Valid)
+                        return $"The certificate was {certificate.Status.ToString().ToLowerInvariant()} before its mail could go out.";
+                    if (certificate.Pdf is null)
+                        return "The certificate's PDF is missing; it is sent when the certificate job stores it.";
+                    break;
+                }
+
                 case MailKinds.Deadline when mail.CohortId is { } cohortId && mail.UserId is { } userId:
                     if (_completed.Contains((cohortId, userId)))
                         return "The trainee completed the cohort before the reminder could go out.";
@@ -317,6 +346,8 @@ public sealed partial class MailDispatcher(
         }
     }
 }
+
+internal sealed record CertificateForMail(int Id, string Serial, CertificateStatus Status, byte[]? Pdf);
 
 public sealed record DispatchResult(int Sent = 0, int Failed = 0, int Retried = 0, int Skipped = 0, bool ConnectionFailed = false)
 {

@@ -107,6 +107,7 @@ public static class JobsRegistration
             recurring.AddOrUpdate<ReminderSweepJob>("inactivity-nudges", j => j.NudgesAsync(CancellationToken.None), "*/15 * * * *");
             recurring.AddOrUpdate<ReminderSweepJob>("deadline-reminders", j => j.DeadlinesAsync(CancellationToken.None), "*/15 * * * *");
             recurring.AddOrUpdate<ReminderSweepJob>("weekly-digests", j => j.DigestsAsync(CancellationToken.None), "*/15 * * * *");
+            recurring.AddOrUpdate<Cistrat.Learning.Web.Features.Certificates.CertificateSweepJob>("certificates", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         }
 
         return app;

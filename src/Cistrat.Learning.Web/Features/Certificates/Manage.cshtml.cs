@@ -35,6 +35,8 @@ public class ManageModel(
     TimeProvider time,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
+    public int CohortId { get; private set; }
+
     public string CohortName { get; private set; } = "";
 
     [BindProperty(SupportsGet = true)]
@@ -200,6 +202,7 @@ public class ManageModel(
             return NotFound();
         if (!(await access.ForAsync(User, id, ct)).CanManage)
             return Forbid();
+        CohortId = id;
         CohortName = cohort.Name;
         if (!keepSettings)
             Settings = new SettingsInput { AutoIssue = cohort.AutoIssueCertificates, ParticipationAttendancePercent = cohort.ParticipationAttendancePercent };

@@ -35,7 +35,7 @@ public static class OpenBadgeCredential
         var issuedAt = new DateTimeOffset(DateTime.SpecifyKind(certificate.IssuedAt, DateTimeKind.Utc));
         var title = certificate.Kind == CertificateKind.Completion ? "Certificate of completion" : "Certificate of participation";
         var criteria = certificate.Kind == CertificateKind.Completion
-            ? $"Met the completion rule of {certificate.CohortName}: the required lessons, quizzes and live-session attendance."
+            ? $"Met the completion rule set for {certificate.CohortName} (its required share of lessons, quizzes and live-session attendance)."
             : $"Attended the required share of the live sessions of {certificate.CohortName}.";
         var issuerProfile = new JsonObject { ["id"] = issuer.Id, ["type"] = new JsonArray("Profile"), ["name"] = issuer.Name, ["url"] = issuer.Site.ToString() };
         if (issuer.Email is { Length: > 0 } email)

@@ -74,7 +74,10 @@ public static class VcJwt
         return new JwtCheck(true, null, payload, key.Kid);
     }
 
-    public static string Encode(JsonNode node) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(node));
+    public static string Encode(JsonNode node) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(node, Json));
+
+    // Names in Arabic or Chinese stay readable UTF-8 in the payload, not \u escapes (both are valid JSON).
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) };
 
     private static JsonNode? Decode(string part)
     {

@@ -92,18 +92,21 @@ public sealed class CredentialKeyRing : IDisposable
         return new CredentialKeyRing(signing, retired);
     }
 
-    public static CredentialKey Read(string path)
+    public static CredentialKey Read(string path) => FromPem(File.ReadAllText(path), $"The credential key file '{path}'");
+
+    /// <param name="source">Names where the text came from, for the error message (a file, a setting).</param>
+    public static CredentialKey FromPem(string pem, string source)
     {
         var rsa = RSA.Create();
         try
         {
-            rsa.ImportFromPem(File.ReadAllText(path));
+            rsa.ImportFromPem(pem);
             return new CredentialKey(rsa);
         }
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             rsa.Dispose();
-            throw new InvalidOperationException($"The credential key file '{path}' is not an RSA key in PEM form: {e.Message}", e);
+            throw new InvalidOperationException($"{source} is not an RSA key in PEM form: {e.Message}", e);
         }
     }
 

@@ -29,6 +29,15 @@ public sealed class CertificateOptions
     [Required]
     public string SigningKeyPath { get; set; } = "keys/credential-signing.pem";
 
+    /// <summary>
+    /// The signing key itself (PEM text), e.g. from an environment variable or a secret store; when set, it is used
+    /// instead of <see cref="SigningKeyPath"/>, with <see cref="RetiredKeys"/> still published for verifying.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Earlier signing keys (PEM text) whose credentials must still verify, when <see cref="SigningKey"/> is used.</summary>
+    public List<string>? RetiredKeys { get; set; }
+
     /// <summary>Look-ups of the public verification page per client address and minute.</summary>
     [Range(1, 10_000)]
     public int VerifyRequestsPerMinute { get; set; } = 30;

@@ -33,8 +33,14 @@ public static partial class CertificatesRegistration
             var site = sp.GetRequiredService<IOptions<MailOptions>>().Value.SiteUrl;
             return new CredentialIssuer(new Uri(site.TrimEnd('/') + "/"), certificates.CentreName, certificates.IssuerEmail);
         });
-        services.AddSingleton(sp => CredentialKeyRing.LoadOrCreate(
-            sp.GetRequiredService<DataFolder>().PathOf(sp.GetRequiredService<IOptions<CertificateOptions>>().Value.SigningKeyPath)));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CertificateOptions>>().Value;
+            return string.IsNullOrWhiteSpace(options.SigningKey)
+                ? CredentialKeyRing.LoadOrCreate(sp.GetRequiredService<DataFolder>().PathOf(options.SigningKeyPath))
+                : new CredentialKeyRing(CredentialKeyRing.FromPem(options.SigningKey, "Certificates:SigningKey"),
+                    (options.RetiredKeys ?? []).Select((pem, i) => CredentialKeyRing.FromPem(pem, $"Certificates:RetiredKeys:{i}")));
+        });
         services.AddSingleton(sp => new CertificateFonts(sp.GetRequiredService<IOptions<CertificateOptions>>().Value.Fonts));
         services.AddSingleton<CertificatePdfRenderer>();
         services.AddSingleton<CertificateDocuments>();
@@ -60,6 +66,8 @@ public static partial class CertificatesRegistration
     public static WebApplication MapCertificates(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // A signing key that cannot be read stops start-up with the reason; on first run this creates it.
+        app.Services.GetRequiredService<CredentialKeyRing>();
         ReportProblems(app);
 
         app.MapGet("/.well-known/jwks.json", (CredentialKeyRing keys, HttpContext http) =>

@@ -226,6 +226,8 @@ public sealed partial class ResourceCoverageTests
     private static IEnumerable<string> DynamicKeys() =>
         Themes.Select(t => "theme:" + t)
             .Concat(Enum.GetNames<EnrolmentStatus>().Select(s => "status:" + s))
+            .Concat(Enum.GetNames<Cistrat.Learning.Core.Certificates.CertificateStatus>().Select(s => "certificate:" + s))
+            .Concat(Cistrat.Learning.Web.Features.Certificates.VerificationMessages.All)
             .Concat(Enum.GetNames<EnrolmentPolicy>().Select(p => "policy:" + p))
             .Concat(Enum.GetNames<StaffRole>().Select(r => "staff:" + r))
             .Concat(Enum.GetNames<CompletionPartKind>().Select(k => "part:" + k))

@@ -37,10 +37,10 @@ public sealed class CertificateVerifier(LearningDbContext db, CredentialKeyRing 
     public async Task<Verification> BySerialAsync(string? typed, CancellationToken ct)
     {
         if (CertificateSerial.Normalize(typed) is not { } serial)
-            return new Verification(VerificationState.Unknown, Problem: "This is not a certificate serial: it has four groups of four letters and digits, e.g. K7M2-9QP4-RT8V-WX3J. Check for a mistyped character.");
+            return new Verification(VerificationState.Unknown, Problem: VerificationMessages.NotASerial);
         var certificate = await db.Certificates.AsNoTracking().SingleOrDefaultAsync(c => c.Serial == serial, ct);
         if (certificate is null)
-            return new Verification(VerificationState.Unknown, serial, Problem: "No certificate with this serial was issued here.");
+            return new Verification(VerificationState.Unknown, serial, Problem: VerificationMessages.NotIssued);
         var supersededBy = certificate.SupersededById is int newer
             ? await db.Certificates.AsNoTracking().Where(c => c.Id == newer).Select(c => c.Serial).SingleOrDefaultAsync(ct)
             : null;
@@ -61,14 +61,25 @@ public sealed class CertificateVerifier(LearningDbContext db, CredentialKeyRing 
         if (!check.Valid)
             return new Verification(VerificationState.Invalid, Problem: check.Error);
         if (OpenBadgeCredential.SerialOf(check.Payload!) is not { } serial)
-            return new Verification(VerificationState.Invalid, Problem: "The credential is signed by this issuer but names no certificate serial.");
+            return new Verification(VerificationState.Invalid, Problem: VerificationMessages.NoSerial);
         var found = await BySerialAsync(serial, ct);
         if (found.Certificate is { } certificate && certificate.CredentialJwt != token!.Trim())
         {
             // Signed by us but not the credential we issued for this serial: only possible with our key; say so plainly.
-            return new Verification(VerificationState.Invalid, serial, Problem: "The credential does not match the certificate issued under this serial.");
+            return new Verification(VerificationState.Invalid, serial, Problem: VerificationMessages.Mismatch);
         }
 
         return found;
     }
+}
+
+/// <summary>The verifier's own verdicts, in English; the page translates them (the credential checks' reasons stay technical English).</summary>
+public static class VerificationMessages
+{
+    public const string NotASerial = "This is not a certificate serial: it has four groups of four letters and digits, e.g. K7M2-9QP4-RT8V-WX3J. Check for a mistyped character.";
+    public const string NotIssued = "No certificate with this serial was issued here.";
+    public const string NoSerial = "The credential is signed by this issuer but names no certificate serial.";
+    public const string Mismatch = "The credential does not match the certificate issued under this serial.";
+
+    public static IReadOnlyList<string> All { get; } = [NotASerial, NotIssued, NoSerial, Mismatch];
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using Cistrat.Learning.Web.Infrastructure.Localization;
 
 namespace Cistrat.Learning.Web.Features.Certificates;
 
@@ -13,7 +15,7 @@ namespace Cistrat.Learning.Web.Features.Certificates;
 /// </summary>
 [AllowAnonymous]
 [EnableRateLimiting(CertificatesRegistration.VerifyRateLimit)]
-public class VerifyModel(CertificateVerifier verifier, CertificateDocuments documents) : PageModel
+public class VerifyModel(CertificateVerifier verifier, CertificateDocuments documents, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     /// <summary>Credentials are a few kilobytes; anything much larger is not one.</summary>
     public const int MaxCredentialBytes = 64 * 1024;
@@ -55,7 +57,7 @@ public class VerifyModel(CertificateVerifier verifier, CertificateDocuments docu
         {
             if (file.Length > MaxCredentialBytes)
             {
-                ModelState.AddModelError(nameof(CredentialFile), "This file is too large to be a credential (at most 64 KB).");
+                ModelState.AddModelError(nameof(CredentialFile), localizer["This file is too large to be a credential (at most 64 KB)."]);
                 return Page();
             }
 
@@ -65,7 +67,7 @@ public class VerifyModel(CertificateVerifier verifier, CertificateDocuments docu
 
         if (string.IsNullOrWhiteSpace(token))
         {
-            ModelState.AddModelError(nameof(Credential), "Paste a credential (the text of a .jwt file) or choose the file.");
+            ModelState.AddModelError(nameof(Credential), localizer["Paste a credential (the text of a .jwt file) or choose the file."]);
             return Page();
         }
 

@@ -139,7 +139,7 @@ public static partial class CertificatesRegistration
         cache.Remove(StatusListCacheKey);
     }
 
-    /// <summary>Holders get their own certificates; the cohort's coordinators and admins get any of the cohort's.</summary>
+    /// <summary>Holders get their own valid certificates; the cohort's coordinators and admins get any of the cohort's.</summary>
     private static async Task<Certificate?> FindForAsync(string serial, LearningDbContext db, CohortAccess access, ClaimsPrincipal user, CancellationToken ct)
     {
         if (CertificateSerial.Normalize(serial) is not { } canonical)
@@ -147,9 +147,10 @@ public static partial class CertificatesRegistration
         var certificate = await db.Certificates.AsNoTracking().SingleOrDefaultAsync(c => c.Serial == canonical, ct);
         if (certificate is null)
             return null;
-        if (certificate.UserId == user.FindFirstValue(ClaimTypes.NameIdentifier))
+        if ((await access.ForAsync(user, certificate.CohortId, ct)).CanManage)
             return certificate;
-        return (await access.ForAsync(user, certificate.CohortId, ct)).CanManage ? certificate : null;
+        // A revoked or replaced certificate stays on record for the coordinators, but its holder no longer gets it.
+        return certificate.UserId == user.FindFirstValue(ClaimTypes.NameIdentifier) && certificate.Status == CertificateStatus.Valid ? certificate : null;
     }
 
     private static void ReportProblems(WebApplication app)

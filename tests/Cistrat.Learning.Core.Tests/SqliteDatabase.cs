@@ -25,6 +25,11 @@ public sealed class SqliteDatabase : IAsyncLifetime
     {
         await using var db = CreateContext();
         await db.OutgoingMail.ExecuteDeleteAsync(ct);
+        await db.CertificateAudit.ExecuteDeleteAsync(ct);
+        await db.CertificateBatchItems.ExecuteDeleteAsync(ct);
+        await db.CertificateBatches.ExecuteDeleteAsync(ct);
+        await db.CertificateFiles.ExecuteDeleteAsync(ct);
+        await db.Certificates.ExecuteDeleteAsync(ct);
         await db.AnnouncementRecipients.ExecuteDeleteAsync(ct);
         await db.Announcements.ExecuteDeleteAsync(ct);
         await db.NotificationPreferences.ExecuteDeleteAsync(ct);

@@ -70,16 +70,20 @@ public sealed class CredentialKeyRing : IDisposable
             Directory.CreateDirectory(folder);
             using var fresh = RSA.Create(3072);
             var pem = fresh.ExportPkcs8PrivateKeyPem();
-            // CreateNew: two nodes starting together must not each write a key and sign with different ones.
+            // Written whole under a temporary name, then moved into place without overwriting: two nodes starting
+            // together never sign with different keys, and none ever reads a half-written file.
+            var temporary = Path.Combine(folder, $".{Path.GetFileName(signingKeyPath)}.{Guid.NewGuid():N}.tmp");
+            File.WriteAllText(temporary, "");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(temporary, pem);
             try
             {
-                using var file = new FileStream(signingKeyPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                if (!OperatingSystem.IsWindows())
-                    File.SetUnixFileMode(signingKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                file.Write(Encoding.ASCII.GetBytes(pem));
+                File.Move(temporary, signingKeyPath, overwrite: false);
             }
             catch (IOException) when (File.Exists(signingKeyPath))
             {
+                File.Delete(temporary);
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -38,7 +39,7 @@ public static class VcJwt
             return JwtCheck.Fail("This is not a signed credential in compact JWT form (three parts separated by dots).");
         if (Decode(parts[0]) is not JsonObject header || Decode(parts[1]) is not JsonObject payload)
             return JwtCheck.Fail("The credential's header or payload is not base64url-encoded JSON.");
-        if (!Base64Url.IsValid(parts[2]) || parts[2].Length == 0)
+        if (!IsCompactPart(parts[2]))
             return JwtCheck.Fail("The credential carries no signature.");
 
         if (Text(header, "alg") != Algorithm)
@@ -79,13 +80,23 @@ public static class VcJwt
     // Names in Arabic or Chinese stay readable UTF-8 in the payload, not \u escapes (both are valid JSON).
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All) };
 
+    // RFC 7515 section 4: a header with a member named twice is refused (JsonObject would otherwise throw on first read).
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    private static readonly SearchValues<char> Base64UrlAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    /// <summary>Base64url as the signer writes it: no padding and no whitespace (both of which Base64Url.IsValid allows).</summary>
+    private static bool IsCompactPart(string part) =>
+        part.Length > 0 && !part.AsSpan().ContainsAnyExcept(Base64UrlAlphabet) && Base64Url.IsValid(part);
+
     private static JsonNode? Decode(string part)
     {
-        if (!Base64Url.IsValid(part))
+        if (!IsCompactPart(part))
             return null;
         try
         {
-            return JsonNode.Parse(Base64Url.DecodeFromChars(part));
+            return JsonNode.Parse(Base64Url.DecodeFromChars(part), documentOptions: Strict);
         }
         catch (JsonException)
         {

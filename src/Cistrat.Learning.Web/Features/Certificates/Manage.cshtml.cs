@@ -67,7 +67,8 @@ public class ManageModel(
             return BadRequest();
         var percent = Settings.ParticipationAttendancePercent;
         var chosen = all
-            ? Candidates.Where(c => c.EligibleFor(Kind, percent) && c.Current(Kind) is not { Status: CertificateStatus.Valid }).ToList()
+            // A revoked certificate was revoked on purpose: only an explicit selection issues that trainee a new one.
+            ? Candidates.Where(c => c.EligibleFor(Kind, percent) && c.Current(Kind) is null).ToList()
             : Candidates.Where(c => Selected.Contains(c.EnrolmentId)).ToList();
         var notEligible = chosen.Where(c => !c.EligibleFor(Kind, percent)).Select(c => c.Name).ToList();
         if (notEligible.Count > 0)

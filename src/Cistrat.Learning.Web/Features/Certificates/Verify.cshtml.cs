@@ -41,8 +41,9 @@ public class VerifyModel(CertificateVerifier verifier, CertificateDocuments docu
         if (!string.IsNullOrWhiteSpace(Serial))
         {
             Result = await verifier.BySerialAsync(Serial, ct);
-            // The canonical address: a typed serial in lower case or without dashes lands on the same page as the QR code's.
-            if (Result.Serial is { } canonical && canonical != Serial && RouteData.Values["serial"] is null)
+            // The canonical address: a serial typed in lower case or without dashes, in the form or in the address bar,
+            // lands on the same page as the QR code's.
+            if (Result.Serial is { } canonical && canonical != Serial)
                 return RedirectToPage(new { serial = canonical });
             ShowView();
         }

@@ -81,7 +81,13 @@ public sealed class JobRunTwiceTests(MailAppFactory app) : IClassFixture<MailApp
         ["ReminderSweepJob.NudgesAsync"] = (t, runs) => t.NudgesAsync(runs),
         ["ReminderSweepJob.DeadlinesAsync"] = (t, runs) => t.DeadlinesAsync(runs),
         ["ReminderSweepJob.DigestsAsync"] = (t, runs) => t.DigestsAsync(runs),
+        ["CertificateJob.IssueAsync"] = (t, runs) => t.CertificatesAsync(Certificates.CertificateJobScenarios.IssueAsync, runs),
+        ["CertificateBatchJob.StartAsync"] = (t, runs) => t.CertificatesAsync(Certificates.CertificateJobScenarios.StartBatchAsync, runs),
+        ["CertificateSweepJob.RunAsync"] = (t, runs) => t.CertificatesAsync(Certificates.CertificateJobScenarios.SweepAsync, runs),
     };
+
+    /// <summary>The certificate jobs' scenarios live with the certificate tests.</summary>
+    private Task CertificatesAsync(Func<Infrastructure.LearningAppFactory, TwoRuns, Task> scenario, TwoRuns runs) => scenario(app, runs);
 
     /// <summary>Mail waiting in the outbox; the effect is each message that reaches the SMTP server.</summary>
     private async Task DispatchAsync(TwoRuns runs)

@@ -38,6 +38,9 @@ public sealed class CertificateDocuments(IOptions<CertificateOptions> options, C
         return (template, TemplateLayout.Expand(template, values));
     }
 
+    /// <summary>Throws <see cref="CertificateFontException"/>, naming the character, when a font for some text is missing.</summary>
+    public void CheckFonts(Certificate certificate) => renderer.CheckFonts(Layout(certificate).Layout);
+
     public byte[] RenderPdf(Certificate certificate)
     {
         var (template, layout) = Layout(certificate);

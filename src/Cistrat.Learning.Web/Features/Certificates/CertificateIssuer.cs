@@ -29,7 +29,12 @@ public sealed class CertificateIssuer(
             return BatchItemStatus.Failed;
         try
         {
-            var outcome = await certificates.MintAsync(itemId, signer.Sign, ct);
+            // A name no installed font can draw fails the item here, before a certificate exists that could never be printed.
+            var outcome = await certificates.MintAsync(itemId, (certificate, facts) =>
+            {
+                documents.CheckFonts(certificate);
+                return signer.Sign(certificate, facts);
+            }, ct);
             if (outcome.Certificate is not { } certificate)
                 return await FinishAsync(itemId, BatchItemStatus.Failed, outcome.Error, ct);
 

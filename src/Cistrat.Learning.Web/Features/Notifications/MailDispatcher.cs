@@ -120,7 +120,7 @@ public sealed partial class MailDispatcher(
                 var (mail, message) = ready[i];
                 // A batch slower than its claim (a slow server, a paused process) must not go on sending rows that
                 // another dispatcher takes over once the claim runs out: stop well before, the next claim sends the rest.
-                if (time.GetUtcNow().UtcDateTime >= mail.ClaimedUntil - (ClaimTime / 2))
+                if (ct.IsCancellationRequested || time.GetUtcNow().UtcDateTime >= mail.ClaimedUntil - (ClaimTime / 2))
                 {
                     await ReleaseAsync(ready.Skip(i).Select(r => r.Mail).ToList());
                     break;
@@ -128,7 +128,9 @@ public sealed partial class MailDispatcher(
 
                 try
                 {
-                    await connection.SendAsync(message, ct);
+                    // A message on the wire is finished, never abandoned half-way by a shutdown: cancelled between the
+                    // server's acceptance and the mark below, it would be sent again. The SMTP timeout still bounds it.
+                    await connection.SendAsync(message, CancellationToken.None);
                     await MarkSentAsync(mail);
                     result = result with { Sent = result.Sent + 1 };
                 }

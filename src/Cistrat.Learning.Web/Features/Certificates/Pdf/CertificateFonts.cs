@@ -37,9 +37,15 @@ public sealed class CertificateFonts : IDisposable
         FontFace? first = null;
         foreach (var source in _chains[(family, bold)])
         {
-            if (!File.Exists(source.Path))
-                continue;
-            var face = _faces.GetOrAdd(source, s => new Lazy<FontFace>(() => FontFace.Open(s))).Value;
+            // Called for every character of every certificate: a face already opened needs no look at the disk.
+            if (!_faces.TryGetValue(source, out var opened))
+            {
+                if (!File.Exists(source.Path))
+                    continue;
+                opened = _faces.GetOrAdd(source, s => new Lazy<FontFace>(() => FontFace.Open(s)));
+            }
+
+            var face = opened.Value;
             first ??= face;
             if (face.Covers(codepoint))
                 return face;

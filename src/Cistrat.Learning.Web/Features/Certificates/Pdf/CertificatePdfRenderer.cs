@@ -85,6 +85,14 @@ public sealed class CertificatePdfRenderer(CertificateFonts fonts)
         }
     }
 
+    /// <summary>Finds the font of every character to be drawn, as rendering would, without drawing anything.</summary>
+    public void CheckFonts(IReadOnlyList<Drawable> drawables)
+    {
+        ArgumentNullException.ThrowIfNull(drawables);
+        foreach (var text in drawables.OfType<TextDrawable>())
+            _ = Segments(text).Count();
+    }
+
     private ShapedLine Shape(TextDrawable text)
     {
         var size = (float)(text.Size * TemplateLayout.MillimetresPerPoint);
@@ -102,7 +110,8 @@ public sealed class CertificatePdfRenderer(CertificateFonts fonts)
         {
             using var font = new SKFont(face.Typeface, size);
             var result = face.Shaper.Shape(segment, font);
-            runs.Add(new ShapedRun(face, [.. result.Codepoints.Select(c => (ushort)c)], result.Points, result.Width));
+            // The shaper works on UTF-8: its clusters are byte offsets into these bytes, which the PDF keeps beside the glyphs.
+            runs.Add(new ShapedRun(face, [.. result.Codepoints.Select(c => (ushort)c)], result.Points, result.Width, Encoding.UTF8.GetBytes(segment), result.Clusters));
         }
 
         // Right-to-left text (an Arabic name) sets its script runs from the right: reverse their order.
@@ -158,7 +167,12 @@ public sealed class CertificatePdfRenderer(CertificateFonts fonts)
         foreach (var run in line.Runs)
         {
             using var font = new SKFont(subsets.GetValueOrDefault(run.Face, run.Face.Typeface), line.Size) { Subpixel = true };
-            var buffer = builder.AllocatePositionedRun(font, run.Glyphs.Length);
+            // With its text and clusters, Skia writes /ActualText wherever a glyph does not map back to the character it
+            // draws (Han characters that share a glyph with a Kangxi radical, Arabic ligatures), so that the PDF's text
+            // layer holds the name as typed, for copying, search and screen readers.
+            var buffer = builder.AllocatePositionedTextRun(font, run.Glyphs.Length, run.Utf8.Length);
+            buffer.SetText(run.Utf8);
+            buffer.SetClusters(run.Clusters);
             var glyphs = buffer.Glyphs;
             var positions = buffer.Positions;
             for (var i = 0; i < run.Glyphs.Length; i++)
@@ -236,7 +250,7 @@ public sealed class CertificatePdfRenderer(CertificateFonts fonts)
     private static SKPaint Stroke(string color, double width) =>
         new() { Color = SKColor.Parse(color), Style = SKPaintStyle.Stroke, StrokeWidth = (float)width, IsAntialias = true };
 
-    private sealed record ShapedRun(FontFace Face, ushort[] Glyphs, SKPoint[] Positions, float Width);
+    private sealed record ShapedRun(FontFace Face, ushort[] Glyphs, SKPoint[] Positions, float Width, byte[] Utf8, uint[] Clusters);
 
     private sealed record ShapedLine(List<ShapedRun> Runs, float Width, float Size);
 }

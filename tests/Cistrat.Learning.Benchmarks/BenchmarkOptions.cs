@@ -17,6 +17,9 @@ internal sealed record BenchmarkOptions(
     /// <summary>The value of --only that runs the mail section alone.</summary>
     public const string MailSection = "mail";
 
+    /// <summary>The value of --only that runs the certificates section alone.</summary>
+    public const string CertificatesSection = "certificates";
+
     /// <summary>The room sizes: "N = 1,000 and 5,000".</summary>
     public static readonly IReadOnlyList<int> DefaultLiveClientCounts = [1000, 5000];
 
@@ -32,6 +35,9 @@ internal sealed record BenchmarkOptions(
           --only live                run only the live-room section, and replace only that section of the report
           --only mail                run only the mail section (reminders through Hangfire to a local SMTP
                                      server), and replace only that section of the report
+          --only certificates        run only the certificates section (a cohort of 1,000 issued through the
+                                     app's code and its Hangfire server; PDF sizes), and replace only that
+                                     section of the report; --quick: cohorts of 200
           --live-clients N[,N...]    trainees in the live room (default 1000,5000); the server and the benchmark
                                      each hold N sockets open (.NET raises its soft open-file limit to the hard
                                      one, so `ulimit -Hn` must be well above N: 20000 does for 5,000)
@@ -60,7 +66,7 @@ internal sealed record BenchmarkOptions(
                 case "--report" when i + 1 < args.Count:
                     report = args[++i];
                     break;
-                case "--only" when i + 1 < args.Count && args[i + 1] is LiveSection or MailSection:
+                case "--only" when i + 1 < args.Count && args[i + 1] is LiveSection or MailSection or CertificatesSection:
                     only = args[++i];
                     break;
                 case "--live-clients" when i + 1 < args.Count && ParseCounts(args[++i]) is { } counts:

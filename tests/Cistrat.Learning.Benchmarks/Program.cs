@@ -6,6 +6,10 @@ using Cistrat.Learning.Benchmarks;
 if (args is [FanOutServer.Switch, .. var serverArgs])
     return await FanOutServer.RunAsync(serverArgs);
 
+// The certificates section measures in this program started again under the web app's runtime configuration.
+if (args is [CertificateBenchmark.Switch, .. var certificateArgs])
+    return await CertificateBenchmark.RunChildAsync(certificateArgs);
+
 if (BenchmarkOptions.Parse(args) is not { } options)
 {
     Console.Error.WriteLine(BenchmarkOptions.Usage);
@@ -73,13 +77,21 @@ internal static class Benchmark
             return passed ? 0 : 1;
         }
 
+        if (options.Only == BenchmarkOptions.CertificatesSection)
+        {
+            var (section, passed) = await RunCertificatesAsync(repo, options, ct);
+            var existing = File.Exists(reportPath) ? await File.ReadAllTextAsync(reportPath, ct) : null;
+            await File.WriteAllTextAsync(reportPath, CertificateReport.Splice(existing, section), ct);
+            Console.WriteLine($"Report: {reportPath} (certificates section)");
+            return passed ? 0 : 1;
+        }
+
         var (run, checks, completion) = await RunPagesAsync(repo, options, ct);
         var (mail, mailValid) = await RunMailAsync(repo, options, ct);
+        var (certificates, certificatesValid) = await RunCertificatesAsync(repo, options, ct);
         var (live, livePassed) = await RunLiveAsync(repo, options, ct);
-        await File.WriteAllTextAsync(
-            reportPath,
-            LiveReport.Splice(MailReport.Splice(Report.ToMarkdown(run, checks) + Environment.NewLine + CompletionBenchmark.ToMarkdown(completion), mail), live),
-            ct);
+        var pagesAndMail = MailReport.Splice(Report.ToMarkdown(run, checks) + Environment.NewLine + CompletionBenchmark.ToMarkdown(completion), mail);
+        await File.WriteAllTextAsync(reportPath, LiveReport.Splice(CertificateReport.Splice(pagesAndMail, certificates), live), ct);
 
         Console.WriteLine();
         foreach (var check in checks)
@@ -88,7 +100,7 @@ internal static class Benchmark
         if (run.Disturbed.Count > 0)
             Console.WriteLine($"Other processes took more than {BenchmarkRun.MaxOtherCores:0.00} cores during {run.Disturbed.Count} of the runs: the figures are disturbed.");
         if (run.Invalid.Count == 0)
-            return livePassed && mailValid ? 0 : 1;
+            return livePassed && mailValid && certificatesValid ? 0 : 1;
         Console.Error.WriteLine($"The measurement is not valid: more than {BenchmarkRun.MaxErrorRate:P0} errors in "
             + string.Join(", ", run.Invalid.Select(m => $"{m.Load.Target} at {m.Load.Clients} clients")) + ".");
         return 1;
@@ -193,6 +205,23 @@ internal static class Benchmark
             Console.Error.WriteLine($"The mail measurement is not valid: {round.Delivered:N0} of {round.Session.ExpectedRecipients:N0} delivered, {round.Duplicates} duplicates"
                 + (round.TimedOut ? ", and the round stopped making progress." : "."));
         return (MailReport.ToMarkdown(mail, checks), valid);
+    }
+
+    /// <summary>
+    /// The certificates section (a child process hosting the app on its own data); returns its Markdown, and false when
+    /// the measurement itself is not valid (an item not done, a certificate, PDF or mail missing).
+    /// </summary>
+    private static async Task<(string Section, bool Valid)> RunCertificatesAsync(RepoLayout repo, BenchmarkOptions options, CancellationToken ct)
+    {
+        var run = await CertificateBenchmark.RunAsync(repo, options, ct);
+        var checks = CertificateTargets.Judge(run);
+        Console.WriteLine();
+        foreach (var check in checks)
+            Console.WriteLine($"{check.Verdict,-4}  {check.Target}: {check.Measured}");
+        var valid = run.OneWorker.Complete && run.FourWorkers.Complete && run.Hangfire.Complete;
+        if (!valid)
+            Console.Error.WriteLine("The certificates measurement is not valid: a batch item was not done, or a certificate, PDF or mail is missing (see the section's checks).");
+        return (CertificateReport.ToMarkdown(run, checks), valid);
     }
 
     /// <summary>

@@ -39,9 +39,7 @@ public sealed class CertificateIssuer(
                 return await FinishAsync(itemId, BatchItemStatus.Failed, outcome.Error, ct);
 
             await EnsureFileAsync(certificate, ct);
-            var mails = await QueueMailAsync(certificate, ct);
-            if (mails > 0)
-                mailKick.Now();
+            await QueueMailAsync(certificate, ct);
             return await FinishAsync(itemId, BatchItemStatus.Done, null, ct);
         }
         catch (Exception e) when (e is CertificateFontException or CertificateTemplateException)
@@ -111,6 +109,12 @@ public sealed class CertificateIssuer(
         var message = error is null ? null : Truncate(error);
         await db.CertificateBatchItems.Where(i => i.Id == itemId)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, status).SetProperty(i => i.Error, message).SetProperty(i => i.FinishedAt, now), ct);
+        // One mail dispatch per batch, when its last item is done (each item marks itself before it looks, so of two
+        // finishing together at least one sees the batch finished), rather than one per certificate: a dispatch is a
+        // job of its own, and 1,000 of them cost as much as the certificates. The minute's dispatch sends meanwhile.
+        var batchId = await db.CertificateBatchItems.Where(i => i.Id == itemId).Select(i => i.BatchId).SingleAsync(ct);
+        if (!await db.CertificateBatchItems.AnyAsync(i => i.BatchId == batchId && i.Status == BatchItemStatus.Pending, ct))
+            mailKick.Now();
         return status;
     }
 

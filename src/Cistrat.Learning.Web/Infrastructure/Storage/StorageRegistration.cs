@@ -39,7 +39,7 @@ public static class StorageRegistration
                     Pooling = true,
                 };
                 builder.Services.AddDbContextPool<LearningDbContext>(o => o.UseSqlite(
-                    sqlite.ConnectionString, s => s.MigrationsAssembly(MigrationsAssemblies.Sqlite)));
+                    sqlite.ConnectionString, s => s.MigrationsAssembly(MigrationsAssemblies.Sqlite)).AddInterceptors(SqliteBusyTimeout.Instance));
                 break;
             case DatabaseProvider.SqlServer:
                 if (string.IsNullOrWhiteSpace(connectionString))

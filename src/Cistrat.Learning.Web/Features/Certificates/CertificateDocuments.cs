@@ -38,6 +38,39 @@ public sealed class CertificateDocuments(IOptions<CertificateOptions> options, C
         return (template, TemplateLayout.Expand(template, values));
     }
 
+    /// <summary>The layout for the HTML view, or null when the template is broken (the PDF already stored still serves).</summary>
+    public (CertificateTemplate Template, IReadOnlyList<Drawable> Layout)? TryLayout(Certificate certificate)
+    {
+        try
+        {
+            return Layout(certificate);
+        }
+        catch (CertificateTemplateException)
+        {
+            // Reported at start-up and on the coordinators' page (TemplateProblems).
+            return null;
+        }
+    }
+
+    /// <summary>Why each kind's template cannot be used, one message per broken template; empty when all load.</summary>
+    public IReadOnlyList<string> TemplateProblems()
+    {
+        var problems = new List<string>();
+        foreach (var kind in Enum.GetValues<CertificateKind>())
+        {
+            try
+            {
+                TemplateFor(kind);
+            }
+            catch (CertificateTemplateException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        return problems;
+    }
+
     /// <summary>Throws <see cref="CertificateFontException"/>, naming the character, when a font for some text is missing.</summary>
     public void CheckFonts(Certificate certificate) => renderer.CheckFonts(Layout(certificate).Layout);
 

@@ -5,6 +5,7 @@ using Cistrat.Learning.Core.Notifications;
 using Cistrat.Learning.Web.Features.Certificates.Pdf;
 using Cistrat.Learning.Web.Features.Notifications;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Cistrat.Learning.Web.Features.Certificates;
@@ -19,6 +20,7 @@ public sealed class CertificateIssuer(
     CertificateDocuments documents,
     CredentialSigner signer,
     MailKick mailKick,
+    IMemoryCache cache,
     IOptions<CertificateOptions> options,
     TimeProvider time)
 {
@@ -37,6 +39,9 @@ public sealed class CertificateIssuer(
             }, ct);
             if (outcome.Certificate is not { } certificate)
                 return await FinishAsync(itemId, BatchItemStatus.Failed, outcome.Error, ct);
+            // A re-issue has just marked the old certificate replaced: this node's revocation list shows it at once.
+            if (outcome.Created && certificate.ReplacesId is not null)
+                CertificatesRegistration.StatusListChanged(cache);
 
             await EnsureFileAsync(certificate, ct);
             await QueueMailAsync(certificate, ct);
@@ -84,14 +89,14 @@ public sealed class CertificateIssuer(
         return pdf;
     }
 
-    private async Task<int> QueueMailAsync(Certificate certificate, CancellationToken ct)
+    private async Task QueueMailAsync(Certificate certificate, CancellationToken ct)
     {
         var recipient = (await Recipient.LoadAsync(db, [certificate.UserId], ct)).GetValueOrDefault(certificate.UserId);
         if (recipient is null)
-            return 0;
+            return;
         var model = new CertificateMailModel(certificate.Id, certificate.Serial, certificate.Kind.ToString(), certificate.CourseTitle, certificate.CohortName, certificate.ReplacesId is not null);
         var mail = recipient.Mail($"certificate:{certificate.Id}", MailKinds.CertificateIssued, model, time.GetUtcNow().UtcDateTime, certificate.CohortId);
-        return await MailOutbox.AddNewAsync(db, [mail], ct);
+        await MailOutbox.AddNewAsync(db, [mail], ct);
     }
 
     private async Task<int?> CountAttemptAsync(int itemId, CancellationToken ct)

@@ -159,18 +159,8 @@ public static partial class CertificatesRegistration
         var missing = app.Services.GetRequiredService<CertificateFonts>().MissingFiles();
         if (missing.Count > 0)
             LogMissingFonts(logger, string.Join(", ", missing));
-        var documents = app.Services.GetRequiredService<CertificateDocuments>();
-        foreach (var kind in Enum.GetValues<CertificateKind>())
-        {
-            try
-            {
-                documents.TemplateFor(kind);
-            }
-            catch (CertificateTemplateException e)
-            {
-                LogBrokenTemplate(logger, e.Message);
-            }
-        }
+        foreach (var problem in app.Services.GetRequiredService<CertificateDocuments>().TemplateProblems())
+            LogBrokenTemplate(logger, problem);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Certificate fonts missing (install fonts-noto-core and fonts-noto-cjk, or set Certificates:Fonts): {Files}")]

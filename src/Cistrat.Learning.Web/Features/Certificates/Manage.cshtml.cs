@@ -137,7 +137,6 @@ public class ManageModel(
         }
 
         CertificateBatchJob.Enqueue(jobs, batch.Id);
-        CertificatesRegistration.StatusListChanged(cache);
         TempData["Message"] = localizer["Re-issuing with the name in the trainee's profile now; the old certificate will be marked as replaced."].Value;
         return RedirectToPage(new { id, kind = Kind });
     }
@@ -216,18 +215,7 @@ public class ManageModel(
         var problems = new List<string>();
         if (fonts.MissingFiles() is { Count: > 0 } missing)
             problems.Add(localizer["Some certificate fonts are not installed, so names in some scripts cannot be printed: {0}", string.Join(", ", missing)]);
-        foreach (var kind in Enum.GetValues<CertificateKind>())
-        {
-            try
-            {
-                documents.TemplateFor(kind);
-            }
-            catch (CertificateTemplateException e)
-            {
-                problems.Add(e.Message);
-            }
-        }
-
+        problems.AddRange(documents.TemplateProblems());
         Problems = problems;
         return null;
     }

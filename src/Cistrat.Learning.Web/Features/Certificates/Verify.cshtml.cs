@@ -80,16 +80,8 @@ public class VerifyModel(CertificateVerifier verifier, CertificateDocuments docu
 
     private void ShowView()
     {
+        // With a broken template the verdict stands without the picture.
         if (Result is { State: VerificationState.Valid, Certificate: { } certificate })
-        {
-            try
-            {
-                View = documents.Layout(certificate);
-            }
-            catch (CertificateTemplateException)
-            {
-                // The verdict stands without the picture; the coordinators' page reports the broken template.
-            }
-        }
+            View = documents.TryLayout(certificate);
     }
 }

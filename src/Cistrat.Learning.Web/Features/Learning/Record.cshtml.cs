@@ -36,7 +36,7 @@ public class RecordModel(LearningDbContext db, TimeProvider time, CertificateDoc
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
         var certificates = await db.Certificates.AsNoTracking().Where(c => c.UserId == userId)
             .OrderByDescending(c => c.IssuedAt).ToListAsync(ct);
-        Certificates = certificates.Select(c => (c, c.Status == CertificateStatus.Valid ? ViewOf(c) : null)).ToList();
+        Certificates = certificates.Select(c => (c, c.Status == CertificateStatus.Valid ? documents.TryLayout(c) : null)).ToList();
         return Page();
     }
 
@@ -46,19 +46,6 @@ public class RecordModel(LearningDbContext db, TimeProvider time, CertificateDoc
             return Challenge();
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
         return File(bytes, "application/json", $"learning-record-{record.ExportedAt:yyyy-MM-dd}.json");
-    }
-
-    private (CertificateTemplate, IReadOnlyList<Drawable>)? ViewOf(Certificate certificate)
-    {
-        try
-        {
-            return documents.Layout(certificate);
-        }
-        catch (CertificateTemplateException)
-        {
-            // The download still works from the stored PDF; the coordinators' page reports the broken template.
-            return null;
-        }
     }
 
     private Task<LearningRecord?> LoadAsync(CancellationToken ct) =>

@@ -11,6 +11,9 @@ internal sealed record BenchmarkOptions(
     string? Only,
     IReadOnlyList<int> LiveClientCounts)
 {
+    /// <summary>The value of --only that runs the pages (and the completion rules measured with them) alone.</summary>
+    public const string PagesSection = "pages";
+
     /// <summary>The value of --only that runs the live-room section alone.</summary>
     public const string LiveSection = "live";
 
@@ -32,6 +35,8 @@ internal sealed record BenchmarkOptions(
           --accept-encoding VALUE    what the load clients accept (default "br, gzip"; "identity" turns
                                      compression off, to see what it costs the server)
           --report PATH              write the report there instead of tests/Cistrat.Learning.Benchmarks/REPORT.md
+          --only pages               run only the pages section (with the completion rules), and replace only
+                                     that part of the report
           --only live                run only the live-room section, and replace only that section of the report
           --only mail                run only the mail section (reminders through Hangfire to a local SMTP
                                      server), and replace only that section of the report
@@ -66,7 +71,7 @@ internal sealed record BenchmarkOptions(
                 case "--report" when i + 1 < args.Count:
                     report = args[++i];
                     break;
-                case "--only" when i + 1 < args.Count && args[i + 1] is LiveSection or MailSection or CertificatesSection:
+                case "--only" when i + 1 < args.Count && args[i + 1] is PagesSection or LiveSection or MailSection or CertificatesSection:
                     only = args[++i];
                     break;
                 case "--live-clients" when i + 1 < args.Count && ParseCounts(args[++i]) is { } counts:

@@ -5,6 +5,24 @@ namespace Cistrat.Learning.Benchmarks;
 /// <summary>The run as Markdown: REPORT.md, overwritten by every run.</summary>
 internal static class Report
 {
+    /// <summary>
+    /// The report with its head (the pages and completion rules, up to the first section another part of the
+    /// benchmark writes) replaced by <paramref name="pages"/>: what `--only pages` writes.
+    /// </summary>
+    public static string Splice(string? existing, string pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        if (string.IsNullOrEmpty(existing))
+            return pages;
+        var next = new[] { MailReport.Marker, CertificateReport.Marker, LiveReport.Marker }
+            .Select(marker => existing.IndexOf(marker, StringComparison.Ordinal))
+            .Where(at => at >= 0)
+            .DefaultIfEmpty(-1)
+            .Min();
+        var nl = Environment.NewLine;
+        return next < 0 ? pages : pages.TrimEnd() + nl + nl + existing[next..];
+    }
+
     public static string ToMarkdown(BenchmarkRun run, IReadOnlyList<TargetCheck> checks)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -63,6 +81,8 @@ internal static class Report
         var flags = new List<string>();
         if (options.Quick)
             flags.Add("--quick");
+        if (options.Only is { } only)
+            flags.Add($"--only {only}");
         if (options.AcceptEncoding != BenchmarkOptions.BrowserAcceptEncoding)
             flags.Add($"--accept-encoding \"{options.AcceptEncoding}\"");
         return flags.Count == 0 ? "" : " -- " + string.Join(' ', flags);

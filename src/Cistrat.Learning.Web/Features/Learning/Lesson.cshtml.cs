@@ -3,6 +3,7 @@ using Cistrat.Learning.Core.Courses;
 using Cistrat.Learning.Core.Data;
 using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Web.Features.Catalogue;
+using Cistrat.Learning.Web.Infrastructure.Rendering;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -13,10 +14,16 @@ namespace Cistrat.Learning.Web.Features.Learning;
 
 /// <summary>The lesson reader: enrolled trainees (active enrolment in a cohort of the course) and staff only.</summary>
 [Authorize]
+/// <remarks>
+/// Written from a template (<see cref="PageTemplates"/>) per lesson, language, roles and state (not enrolled, to do,
+/// done); the person's own values are holes: lessons done in the course and where reading resumes.
+/// </remarks>
 public class LessonModel(
     CourseCatalog catalog,
     LearningDbContext db,
     LessonProgressRecorder recorder,
+    ProgressCache progressCache,
+    PageTemplates templates,
     IMemoryCache cache,
     IStringLocalizer<SharedResource> localizer) : PageModel
 {
@@ -42,6 +49,16 @@ public class LessonModel(
 
     public CourseProgress? Progress { get; private set; }
 
+    /// <summary>Hole: the number of lessons done in the course, as the reader's language writes it.</summary>
+    public const int DoneHole = PageHoles.FirstOfPage;
+
+    /// <summary>Hole: where reading resumes, a share of the page from 0 to 1.</summary>
+    public const int PositionHole = PageHoles.FirstOfPage + 1;
+
+    public string DoneText => Progress?.Done.ToString(System.Globalization.CultureInfo.CurrentCulture) ?? "";
+
+    public string ResumeText => ResumePosition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     public async Task<IActionResult> OnGetAsync(string slug, string lesson, CancellationToken ct)
@@ -49,15 +66,15 @@ public class LessonModel(
         if (await LoadAsync(slug, lesson, ct) is { } refusal)
             return refusal;
         if (!TracksProgress)
-            return Page();
+            return templates.Page(this, Lesson, "staff");
 
-        var progress = await db.MyProgressAsync(UserId, Course.Id, ct);
+        var progress = await progressCache.GetAsync(db, UserId, Course.Id, ct);
         var mine = progress.FirstOrDefault(p => p.LessonId == Lesson.Id);
         IsDone = mine?.CompletedAt is not null;
         ResumePosition = mine?.Position ?? 0;
         Progress = Course.ProgressOf(progress.Where(p => p.CompletedAt != null).Select(p => p.LessonId).ToHashSet());
         await recorder.RecordVisitAsync(UserId, Course.Id, Lesson.Id, progress, ct);
-        return Page();
+        return templates.Page(this, Lesson, IsDone ? "done" : "to-do", DoneText, ResumeText);
     }
 
     public async Task<IActionResult> OnPostDoneAsync(string slug, string lesson, bool done, CancellationToken ct)

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cistrat.Learning.Web.Features.Learning;
 
 /// <summary>Writes lesson visits, completion and reading position, with as few writes as "resume" needs.</summary>
-public sealed class LessonProgressRecorder(LearningDbContext db, CompletionService completion, TimeProvider time)
+public sealed class LessonProgressRecorder(LearningDbContext db, CompletionService completion, ProgressCache progressCache, TimeProvider time)
 {
     private static readonly TimeSpan RevisitGranularity = TimeSpan.FromMinutes(5);
 
@@ -22,6 +22,7 @@ public sealed class LessonProgressRecorder(LearningDbContext db, CompletionServi
         if (row is null)
         {
             await InsertAsync(new LessonProgress { UserId = userId, LessonId = lessonId, CourseId = courseId, FirstVisitedAt = now, LastVisitedAt = now }, ct);
+            progressCache.Forget(userId, courseId);
             return;
         }
 
@@ -30,6 +31,7 @@ public sealed class LessonProgressRecorder(LearningDbContext db, CompletionServi
             return;
         await db.LessonProgress.Where(p => p.UserId == userId && p.LessonId == lessonId)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastVisitedAt, now), ct);
+        progressCache.Forget(userId, courseId);
     }
 
     public async Task SetDoneAsync(string userId, int courseId, int lessonId, bool done, CancellationToken ct)
@@ -49,14 +51,19 @@ public sealed class LessonProgressRecorder(LearningDbContext db, CompletionServi
             }, ct);
         }
 
+        progressCache.Forget(userId, courseId);
+
         // Marking the last required lesson done may complete the cohort.
         if (done)
             await completion.EvaluatePersonInCourseAsync(userId, courseId, ct);
     }
 
-    public Task SetPositionAsync(string userId, int courseId, int lessonId, double position, CancellationToken ct) =>
-        db.LessonProgress.Where(p => p.UserId == userId && p.LessonId == lessonId && p.CourseId == courseId)
+    public async Task SetPositionAsync(string userId, int courseId, int lessonId, double position, CancellationToken ct)
+    {
+        await db.LessonProgress.Where(p => p.UserId == userId && p.LessonId == lessonId && p.CourseId == courseId)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Position, position), ct);
+        progressCache.Forget(userId, courseId);
+    }
 
     private async Task InsertAsync(LessonProgress row, CancellationToken ct)
     {

@@ -6,6 +6,7 @@ using Cistrat.Learning.Web;
 using Cistrat.Learning.Web.Features.Catalogue;
 using Cistrat.Learning.Web.Features.Cohorts;
 using Cistrat.Learning.Web.Features.Learning;
+using Cistrat.Learning.Web.Infrastructure.Rendering;
 using Cistrat.Learning.Web.Infrastructure.Startup;
 using Cistrat.Learning.Web.Infrastructure.Storage;
 using Cistrat.Learning.Web.Infrastructure.Time;
@@ -36,6 +37,8 @@ public static class FeatureRegistration
         services.AddScoped<QuizAttemptService>();
         services.AddScoped<CohortAccess>();
         services.AddScoped<LessonProgressRecorder>();
+        services.AddSingleton<ProgressCache>();
+        services.AddSingleton<PageTemplates>();
         services.AddScoped<ContentImporter>();
         services.AddScoped<DatabaseMigrator>();
         services.AddScoped<DemoSeeder>();

@@ -24,6 +24,12 @@ public sealed class LearningOptions
     [Range(1, 10_000)]
     public int SignInAttemptsPerMinute { get; set; } = 20;
 
+    /// <summary>
+    /// Pages that support it (the lesson reader) are rendered once per form and then written from that template
+    /// with each request's own values (see Infrastructure/Rendering/PageTemplates): on by default.
+    /// </summary>
+    public bool PageTemplates { get; set; } = true;
+
     /// <summary>The first admin account, created at start-up when it does not exist yet.</summary>
     public BootstrapAdminOptions Admin { get; set; } = new();
 }

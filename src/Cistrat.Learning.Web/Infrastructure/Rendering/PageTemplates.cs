@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -25,13 +26,15 @@ namespace Cistrat.Learning.Web.Infrastructure.Rendering;
 /// Templates belong to an owner object (a lesson of the current catalogue): a content import makes new owners, and
 /// the old templates go with the old objects.
 /// </remarks>
-public sealed class PageTemplates(IAntiforgery antiforgery, HtmlEncoder encoder, IOptions<LearningOptions> options)
+public sealed class PageTemplates(
+    IAntiforgery antiforgery, HtmlEncoder encoder, IOptions<LearningOptions> options, IOptions<CookieTempDataProviderOptions> tempData)
 {
     private const string HtmlContentType = "text/html; charset=utf-8";
 
     private readonly ConditionalWeakTable<object, ConcurrentDictionary<TemplateKey, PageTemplate>> _templates = [];
     private readonly IAntiforgery _antiforgery = antiforgery;
     private readonly HtmlEncoder _encoder = encoder;
+    private readonly string _tempDataCookie = tempData.Value.Cookie.Name!;
 
     /// <summary>
     /// The result of a page handler: <paramref name="page"/> written from its template for <paramref name="owner"/>
@@ -44,7 +47,9 @@ public sealed class PageTemplates(IAntiforgery antiforgery, HtmlEncoder encoder,
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(holes);
-        if (!options.Value.PageTemplates || page.TempData.Count > 0)
+        // One-time messages travel in a cookie: without it there are none, and TempData need not be read (reading it
+        // would also make MVC send a header deleting that absent cookie).
+        if (!options.Value.PageTemplates || page.Request.Cookies.ContainsKey(_tempDataCookie))
             return page.Page();
         return new TemplatedPageResult(this, owner, new TemplateKey(variant, CultureInfo.CurrentUICulture.Name, Navigation(page.User)), holes);
     }

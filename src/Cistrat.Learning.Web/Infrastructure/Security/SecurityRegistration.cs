@@ -60,6 +60,7 @@ public static class SecurityRegistration
             o.Cookie.Name = "cistrat.af";
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
+        SignInCache.AddTo(builder.Services);
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Staff))

@@ -1,127 +1,136 @@
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
+using System.IO.Hashing;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Cistrat.Learning.Web.Infrastructure.Security;
 
 /// <summary>
-/// What the sign-in and antiforgery cookies decrypt to, remembered by their exact text for a while: every page a
+/// What the sign-in and antiforgery cookies decrypt to, remembered by their exact bytes for a while: every page a
 /// signed-in person opens sends the same two cookies, and decrypting them (a key derivation, AES and an HMAC each)
 /// was a sixth of what a lesson page cost.
 /// </summary>
 /// <remarks>
-/// Only what the key ring accepted is kept, and it is looked up by the complete protected text, so nothing that was
-/// not issued here is ever accepted; what a cookie grants is still checked on every request (the ticket's expiry,
-/// the security stamp, antiforgery's own comparison of the tokens). A key revoked from the ring stops opening cookies
-/// once their entries are gone, within <see cref="Idle"/>. Bounded to <see cref="Capacity"/> entries.
+/// <para>
+/// Only what the key ring accepted is kept, under the complete protected bytes and the full purpose chain, so nothing
+/// that was not issued here for that purpose is ever accepted; what a cookie grants is still checked on every request
+/// (the ticket's expiry, the security stamp, antiforgery's comparison of its two tokens). A key revoked from the ring
+/// stops opening cookies once their entries are gone, within <see cref="Idle"/>. At most <see cref="Capacity"/> entries.
+/// </para>
+/// <para>
+/// Requests to the live-room hub are left out: a socket reads its cookie once, and keeping a copy per connection
+/// would only cost the room memory.
+/// </para>
 /// </remarks>
-public sealed class SignInCache : IDisposable
+public sealed class SignInCache(IHttpContextAccessor http) : IDisposable
 {
-    /// <summary>The data protection purpose antiforgery's token serializer uses.</summary>
+    /// <summary>The data protection purpose of antiforgery's token serializer.</summary>
     public const string AntiforgeryPurpose = "Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1";
+
+    /// <summary>The first data protection purpose of the cookie authentication handler's tickets.</summary>
+    public const string CookiePurpose = "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware";
 
     private const int Capacity = 200_000;
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
 
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
-    private static MemoryCacheEntryOptions Entry => new() { Size = 1, SlidingExpiration = Idle };
-
     public void Dispose() => _entries.Dispose();
 
-    /// <summary>Registers the caches around the application cookie's ticket format and antiforgery's data protector.</summary>
+    /// <summary>Wraps the registered data protection provider; call after data protection is registered.</summary>
     public static void AddTo(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddHttpContextAccessor();
         services.AddSingleton<SignInCache>();
-        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, CacheApplicationTickets>();
         var provider = services.LastOrDefault(d => d.ServiceType == typeof(IDataProtectionProvider) && !d.IsKeyedService)
             ?? throw new InvalidOperationException("Data protection must be registered before the sign-in cache.");
         services.Remove(provider);
-        services.AddSingleton<IDataProtectionProvider>(sp => new AntiforgeryProvider(
+        services.AddSingleton<IDataProtectionProvider>(sp => new Provider(
             (IDataProtectionProvider)(provider.ImplementationInstance
                 ?? provider.ImplementationFactory?.Invoke(sp)
                 ?? ActivatorUtilities.CreateInstance(sp, provider.ImplementationType!)),
             sp.GetRequiredService<SignInCache>()));
     }
 
-    /// <summary>Wraps the application cookie's ticket format, after the framework has made it.</summary>
-    private sealed class CacheApplicationTickets(SignInCache cache) : IPostConfigureOptions<CookieAuthenticationOptions>
+    private bool Skips => http.HttpContext?.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase) == true;
+
+    private byte[] Remember(Key key, Func<byte[]> compute)
     {
-        public void PostConfigure(string? name, CookieAuthenticationOptions options)
+        if (Skips)
+            return compute();
+        if (!_entries.TryGetValue(key, out byte[]? value))
         {
-            if (name == IdentityConstants.ApplicationScheme && options.TicketDataFormat is { } format and not TicketFormat)
-                options.TicketDataFormat = new TicketFormat(format, cache);
+            value = compute();
+            _entries.Set(key.Copy(), value, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Idle });
         }
+
+        // Callers own what they are given.
+        return (byte[])value!.Clone();
     }
 
-    /// <summary>Tickets by cookie text; each caller gets its own copy, so nothing a request changes reaches another.</summary>
-    private sealed class TicketFormat(ISecureDataFormat<AuthenticationTicket> inner, SignInCache cache) : ISecureDataFormat<AuthenticationTicket>
+    /// <summary>The data protection provider, with the cookie and antiforgery protectors remembering their results.</summary>
+    private sealed class Provider(IDataProtectionProvider inner, SignInCache cache) : IDataProtectionProvider
     {
-        public string Protect(AuthenticationTicket data) => inner.Protect(data);
-
-        public string Protect(AuthenticationTicket data, string? purpose) => inner.Protect(data, purpose);
-
-        public AuthenticationTicket? Unprotect(string? protectedText) => Unprotect(protectedText, null);
-
-        public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
+        public IDataProtector CreateProtector(string purpose) => purpose switch
         {
-            if (protectedText is null)
-                return null;
-            var key = ("ticket", protectedText, purpose);
-            if (cache._entries.TryGetValue(key, out AuthenticationTicket? kept))
-                return kept!.Clone();
-            var ticket = inner.Unprotect(protectedText, purpose);
-            if (ticket is null)
-                return null;
-            cache._entries.Set(key, ticket, Entry);
-            return ticket.Clone();
-        }
-    }
-
-    /// <summary>The data protection provider, with antiforgery's protector remembering its results.</summary>
-    private sealed class AntiforgeryProvider(IDataProtectionProvider inner, SignInCache cache) : IDataProtectionProvider
-    {
-        public IDataProtector CreateProtector(string purpose) =>
-            purpose == AntiforgeryPurpose ? new AntiforgeryProtector(inner.CreateProtector(purpose), cache) : inner.CreateProtector(purpose);
+            AntiforgeryPurpose => new Protector(inner.CreateProtector(purpose), purpose, RemembersProtect: true, cache),
+            CookiePurpose => new Protector(inner.CreateProtector(purpose), purpose, RemembersProtect: false, cache),
+            _ => inner.CreateProtector(purpose),
+        };
     }
 
     /// <summary>
-    /// The cookie token decrypts to the same bytes on every request, and the request token for one person and cookie
-    /// token is the same plaintext each time: both are remembered (the request token thus stays the same for a
-    /// person's browser while the entry lives, which antiforgery allows: any token made for that pair is valid).
+    /// Remembers what protected bytes open to; for antiforgery also what its plaintexts protect to: the request token
+    /// for one person and cookie token is the same plaintext every time, and any token made for that pair is valid.
     /// </summary>
-    private sealed class AntiforgeryProtector(IDataProtector inner, SignInCache cache) : IDataProtector
+    private sealed record Protector(IDataProtector Inner, string Purposes, bool RemembersProtect, SignInCache Cache) : IDataProtector
     {
-        public IDataProtector CreateProtector(string purpose) => inner.CreateProtector(purpose);
+        public IDataProtector CreateProtector(string purpose) =>
+            this with { Inner = Inner.CreateProtector(purpose), Purposes = Purposes + "\n" + purpose };
 
         public byte[] Protect(byte[] plaintext)
         {
             ArgumentNullException.ThrowIfNull(plaintext);
-            var key = ("antiforgery-protect", Convert.ToBase64String(plaintext));
-            if (!cache._entries.TryGetValue(key, out byte[]? protectedData))
-            {
-                protectedData = inner.Protect(plaintext);
-                cache._entries.Set(key, protectedData, Entry);
-            }
-
-            return (byte[])protectedData!.Clone();
+            return RemembersProtect ? Cache.Remember(new Key(Purposes, protects: true, plaintext), () => Inner.Protect(plaintext)) : Inner.Protect(plaintext);
         }
 
         public byte[] Unprotect(byte[] protectedData)
         {
             ArgumentNullException.ThrowIfNull(protectedData);
-            var key = ("antiforgery-unprotect", Convert.ToBase64String(protectedData));
-            if (!cache._entries.TryGetValue(key, out byte[]? plaintext))
-            {
-                plaintext = inner.Unprotect(protectedData);
-                cache._entries.Set(key, plaintext, Entry);
-            }
-
-            return (byte[])plaintext!.Clone();
+            return Cache.Remember(new Key(Purposes, protects: false, protectedData), () => Inner.Unprotect(protectedData));
         }
+    }
+
+    /// <summary>Bytes compared in full; the hash only picks the bucket.</summary>
+    private sealed class Key : IEquatable<Key>
+    {
+        private readonly string _purposes;
+        private readonly bool _protects;
+        private readonly byte[] _bytes;
+        private readonly int _hash;
+
+        /// <summary>A key over the caller's bytes, for looking up; <see cref="Copy"/> before keeping it.</summary>
+        public Key(string purposes, bool protects, byte[] bytes)
+            : this(purposes, protects, bytes, HashCode.Combine(purposes, protects, XxHash3.HashToUInt64(bytes)))
+        {
+        }
+
+        private Key(string purposes, bool protects, byte[] bytes, int hash)
+        {
+            _purposes = purposes;
+            _protects = protects;
+            _bytes = bytes;
+            _hash = hash;
+        }
+
+        public Key Copy() => new(_purposes, _protects, (byte[])_bytes.Clone(), _hash);
+
+        public bool Equals(Key? other) =>
+            other is not null && other._hash == _hash && other._protects == _protects && other._purposes == _purposes
+            && other._bytes.AsSpan().SequenceEqual(_bytes);
+
+        public override bool Equals(object? obj) => Equals(obj as Key);
+
+        public override int GetHashCode() => _hash;
     }
 }

@@ -95,11 +95,17 @@ public class LessonModel(
     }
 
     /// <summary>Called by the page's script as the reader scrolls away, to resume at the same place.</summary>
-    public async Task<IActionResult> OnPostPositionAsync(string slug, string lesson, double position, CancellationToken ct)
+    /// <remarks>
+    /// The script sends a decimal point whatever the reader's language, so the share is read invariantly (form
+    /// binding would read it in the page's culture, where "0.375" is not a number in French or Arabic).
+    /// </remarks>
+    public async Task<IActionResult> OnPostPositionAsync(string slug, string lesson, [FromForm(Name = "position")] string? value, CancellationToken ct)
     {
         if (await LoadAsync(slug, lesson, ct) is { } refusal)
             return refusal;
-        if (!TracksProgress || double.IsNaN(position) || position is < 0 or > 1)
+        if (!TracksProgress
+            || !double.TryParse(value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var position)
+            || position is < 0 or > 1)
             return BadRequest();
         await recorder.SetPositionAsync(UserId, Course.Id, Lesson.Id, position, ct);
         return new NoContentResult();

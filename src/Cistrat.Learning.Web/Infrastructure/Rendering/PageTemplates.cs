@@ -121,9 +121,14 @@ public sealed class PageTemplates(
             return PageTemplate.Parse(html, PageHoles.FirstOfPage + holes.Length, PageHoles.Marker);
         }
 
-        private static bool AcceptsGzip(HttpRequest request) =>
-            StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var encodings)
-            && encodings.Any(e => (e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) || e.Value.Equals("*", StringComparison.Ordinal))
-                && e.Quality is not 0);
+        /// <summary>Whether gzip is acceptable (RFC 9110 12.5.3): named with a non-zero weight, or not named and "*" allowed.</summary>
+        private static bool AcceptsGzip(HttpRequest request)
+        {
+            if (!StringWithQualityHeaderValue.TryParseList(request.Headers.AcceptEncoding, out var encodings))
+                return false;
+            var named = encodings.FirstOrDefault(e => e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase));
+            var any = encodings.FirstOrDefault(e => e.Value.Equals("*", StringComparison.Ordinal));
+            return named is not null ? named.Quality is not 0 : any is not null && any.Quality is not 0;
+        }
     }
 }

@@ -81,11 +81,24 @@ public sealed class PageTemplate
     /// <summary>The page with <paramref name="values"/> (UTF-8, already encoded for where they stand) in its holes.</summary>
     public byte[] Render(IReadOnlyList<byte[]> values, bool gzip)
     {
+        var page = new byte[Length(values, gzip)];
+        Render(values, gzip, page);
+        return page;
+    }
+
+    /// <summary>The size of the page <see cref="Render(IReadOnlyList{byte[]}, bool, Span{byte})"/> writes.</summary>
+    public int Length(IReadOnlyList<byte[]> values, bool gzip)
+    {
         ArgumentNullException.ThrowIfNull(values);
         if (values.Count != HoleCount)
             throw new ArgumentException($"The template has {HoleCount} holes; {values.Count} values were given.", nameof(values));
-        var page = new byte[gzip ? GzipLength(values) : PlainLength(values)];
-        var span = page.AsSpan();
+        return gzip ? GzipLength(values) : PlainLength(values);
+    }
+
+    /// <summary>Writes the page into <paramref name="destination"/>, which holds <see cref="Length"/> bytes or more.</summary>
+    public void Render(IReadOnlyList<byte[]> values, bool gzip, Span<byte> destination)
+    {
+        var span = destination[..Length(values, gzip)];
         if (!gzip)
         {
             for (var i = 0; i < _pieces.Length; i++)
@@ -95,7 +108,7 @@ public sealed class PageTemplate
                     span = Put(span, values[_holes[i]]);
             }
 
-            return page;
+            return;
         }
 
         var crc = new Crc32();
@@ -124,7 +137,6 @@ public sealed class PageTemplate
         span = Put(span, FinalBlock);
         crc.GetCurrentHash(span);
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], unchecked((uint)length));
-        return page;
     }
 
     private int PlainLength(IReadOnlyList<byte[]> values) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -85,15 +86,24 @@ public sealed class PageTemplates(
                 values[PageHoles.FirstOfPage + i] = Encoding.UTF8.GetBytes(templates._encoder.Encode(holes[i]));
 
             var gzip = AcceptsGzip(http.Request);
-            var body = template.Render(values, gzip);
+            var length = template.Length(values, gzip);
             var response = http.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = HtmlContentType;
-            response.ContentLength = body.Length;
+            response.ContentLength = length;
             response.Headers.Vary = HeaderNames.AcceptEncoding;
             if (gzip)
                 response.Headers.ContentEncoding = "gzip";
-            await response.Body.WriteAsync(body, http.RequestAborted);
+            var body = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                template.Render(values, gzip, body);
+                await response.Body.WriteAsync(body.AsMemory(0, length), http.RequestAborted);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
         }
 
         /// <summary>Renders the page into memory with markers in its holes, and cuts it there.</summary>

@@ -24,4 +24,20 @@ public static class UiCultures
     public static string Current => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
 
     public static bool IsRightToLeft => CultureInfo.CurrentUICulture.TextInfo.IsRightToLeft;
+
+    /// <summary>
+    /// The writing direction of text in <paramref name="language"/> (a course's language, which need not be the
+    /// reader's): "rtl" or "ltr", or "auto" for a tag .NET does not know.
+    /// </summary>
+    public static string DirectionOf(string language)
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo(language).TextInfo.IsRightToLeft ? "rtl" : "ltr";
+        }
+        catch (CultureNotFoundException)
+        {
+            return "auto";
+        }
+    }
 }

@@ -60,6 +60,10 @@ public static class LiveRegistration
                 return;
             }
 
+            // The request is authenticated by now, and a WebSocket keeps its request for the socket's life: the
+            // cookies (the sign-in cookie is 1-2 KB, held as the header and again parsed) are not needed any more.
+            context.Request.Headers.Cookie = default;
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.IRequestCookiesFeature>(null);
             await next(context);
         }));
         app.MapHub<LiveHub>("/hubs/live", o =>

@@ -4,6 +4,7 @@ using Cistrat.Learning.Core.Identity;
 using Cistrat.Learning.Web.Infrastructure.Security;
 using Cistrat.Learning.Web.Infrastructure.Storage;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -60,7 +61,7 @@ public static class SecurityRegistration
             o.Cookie.Name = "cistrat.af";
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
-        SignInCache.AddTo(builder.Services);
+        builder.Services.AddSignInCache();
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Staff))
@@ -88,5 +89,25 @@ public static class SecurityRegistration
             };
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Remembers what the sign-in and antiforgery cookies decrypt to (<see cref="SignInCache"/>), by wrapping the
+    /// data protection provider: call after data protection is registered.
+    /// </summary>
+    public static IServiceCollection AddSignInCache(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHttpContextAccessor();
+        services.AddSingleton<SignInCache>();
+        var provider = services.LastOrDefault(d => d.ServiceType == typeof(IDataProtectionProvider) && !d.IsKeyedService)
+            ?? throw new InvalidOperationException("Data protection must be registered before the sign-in cache.");
+        services.Remove(provider);
+        services.AddSingleton(sp => SignInCache.Wrap(
+            (IDataProtectionProvider)(provider.ImplementationInstance
+                ?? provider.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, provider.ImplementationType!)),
+            sp.GetRequiredService<SignInCache>()));
+        return services;
     }
 }

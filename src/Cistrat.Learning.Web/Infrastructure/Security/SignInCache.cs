@@ -36,21 +36,8 @@ public sealed class SignInCache(IHttpContextAccessor http) : IDisposable
 
     public void Dispose() => _entries.Dispose();
 
-    /// <summary>Wraps the registered data protection provider; call after data protection is registered.</summary>
-    public static void AddTo(IServiceCollection services)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.AddHttpContextAccessor();
-        services.AddSingleton<SignInCache>();
-        var provider = services.LastOrDefault(d => d.ServiceType == typeof(IDataProtectionProvider) && !d.IsKeyedService)
-            ?? throw new InvalidOperationException("Data protection must be registered before the sign-in cache.");
-        services.Remove(provider);
-        services.AddSingleton<IDataProtectionProvider>(sp => new Provider(
-            (IDataProtectionProvider)(provider.ImplementationInstance
-                ?? provider.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, provider.ImplementationType!)),
-            sp.GetRequiredService<SignInCache>()));
-    }
+    /// <summary>The registered data protection provider, with the cookie and antiforgery protectors wrapped.</summary>
+    internal static IDataProtectionProvider Wrap(IDataProtectionProvider inner, SignInCache cache) => new Provider(inner, cache);
 
     private bool Skips => http.HttpContext?.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase) == true;
 

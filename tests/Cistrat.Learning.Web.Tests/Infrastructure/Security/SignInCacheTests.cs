@@ -16,7 +16,7 @@ public sealed class SignInCacheTests : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        SignInCache.AddTo(services);
+        services.AddSignInCache();
         _services = services.BuildServiceProvider();
         _provider = _services.GetRequiredService<IDataProtectionProvider>();
     }

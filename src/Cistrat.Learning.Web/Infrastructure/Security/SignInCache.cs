@@ -14,7 +14,8 @@ namespace Cistrat.Learning.Web.Infrastructure.Security;
 /// Only what the key ring accepted is kept, under the complete protected bytes and the full purpose chain, so nothing
 /// that was not issued here for that purpose is ever accepted; what a cookie grants is still checked on every request
 /// (the ticket's expiry, the security stamp, antiforgery's comparison of its two tokens). A key revoked from the ring
-/// stops opening cookies once their entries are gone, within <see cref="Idle"/>. At most <see cref="Capacity"/> entries.
+/// stops opening cookies once their entries are gone: each lives <see cref="Lifetime"/> from its first use, however
+/// often it is used. At most <see cref="Capacity"/> entries.
 /// </para>
 /// <para>
 /// Requests to the live-room hub are left out: a socket reads its cookie once, and keeping a copy per connection
@@ -30,7 +31,7 @@ public sealed class SignInCache(IHttpContextAccessor http) : IDisposable
     public const string CookiePurpose = "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware";
 
     private const int Capacity = 200_000;
-    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = Capacity });
 
@@ -48,7 +49,7 @@ public sealed class SignInCache(IHttpContextAccessor http) : IDisposable
         if (!_entries.TryGetValue(key, out byte[]? value))
         {
             value = compute();
-            _entries.Set(key.Copy(), value, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Idle });
+            _entries.Set(key.Copy(), value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
         }
 
         // Callers own what they are given.

@@ -33,40 +33,7 @@ internal static class MailReport
     public const string Marker = "<!-- mail: written by the benchmark's mail section; `--only mail` rewrites it, up to the next section the benchmark writes -->";
 
     /// <summary>The report with its mail section replaced by <paramref name="section"/>; a report without one gets it before the live-room section, or at the end.</summary>
-    public static string Splice(string? existing, string section)
-    {
-        ArgumentNullException.ThrowIfNull(section);
-        if (string.IsNullOrEmpty(existing))
-            return section;
-        var nl = Environment.NewLine;
-        var at = existing.IndexOf(Marker, StringComparison.Ordinal);
-        if (at < 0)
-        {
-            var live = existing.IndexOf(LiveReport.Marker, StringComparison.Ordinal);
-            return live < 0
-                ? existing.TrimEnd() + nl + nl + section
-                : existing[..live].TrimEnd() + nl + nl + section.TrimEnd() + nl + nl + existing[live..];
-        }
-
-        var next = NextSection(existing, at + Marker.Length);
-        var before = existing[..at].TrimEnd();
-        var after = next < 0 ? nl : nl + nl + existing[next..];
-        return (before.Length == 0 ? "" : before + nl + nl) + section.TrimEnd() + after;
-    }
-
-    /// <summary>Where the next section the benchmark writes starts: a line opening with a marker of the same form as this one.</summary>
-    private static int NextSection(string report, int from)
-    {
-        for (var i = report.IndexOf("<!-- ", from, StringComparison.Ordinal); i >= 0; i = report.IndexOf("<!-- ", i + 5, StringComparison.Ordinal))
-        {
-            var end = report.IndexOf('\n', i);
-            var line = end < 0 ? report[i..] : report[i..end];
-            if ((i == 0 || report[i - 1] == '\n') && line.Contains(": written by the benchmark", StringComparison.Ordinal))
-                return i;
-        }
-
-        return -1;
-    }
+    public static string Splice(string? existing, string section) => ReportSections.Splice(existing, Marker, section);
 
     public static string ToMarkdown(MailRun run, IReadOnlyList<TargetCheck> checks)
     {

@@ -9,19 +9,7 @@ internal static class Report
     /// The report with its head (the pages and completion rules, up to the first section another part of the
     /// benchmark writes) replaced by <paramref name="pages"/>: what `--only pages` writes.
     /// </summary>
-    public static string Splice(string? existing, string pages)
-    {
-        ArgumentNullException.ThrowIfNull(pages);
-        if (string.IsNullOrEmpty(existing))
-            return pages;
-        var next = new[] { MailReport.Marker, CertificateReport.Marker, LiveReport.Marker }
-            .Select(marker => existing.IndexOf(marker, StringComparison.Ordinal))
-            .Where(at => at >= 0)
-            .DefaultIfEmpty(-1)
-            .Min();
-        var nl = Environment.NewLine;
-        return next < 0 ? pages : pages.TrimEnd() + nl + nl + existing[next..];
-    }
+    public static string Splice(string? existing, string pages) => ReportSections.SpliceHead(existing, pages);
 
     public static string ToMarkdown(BenchmarkRun run, IReadOnlyList<TargetCheck> checks)
     {

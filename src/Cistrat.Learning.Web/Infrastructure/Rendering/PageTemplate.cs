@@ -32,18 +32,21 @@ public sealed class PageTemplate
     private readonly byte[][] _deflated;
     private readonly int[] _holes;
 
+    /// <summary>The bytes of a page that do not depend on its values: the pieces, plain or with gzip's framing.</summary>
+    private readonly int _plainFixed;
+    private readonly int _gzipFixed;
+
     private PageTemplate(byte[][] pieces, byte[][] deflated, int[] holes)
     {
         _pieces = pieces;
         _deflated = deflated;
         _holes = holes;
+        _plainFixed = pieces.Sum(p => p.Length);
+        _gzipFixed = GzipHeader.Length + deflated.Sum(d => d.Length) + FinalBlock.Length + 8;
     }
 
     /// <summary>How many holes the page has: the values written into it are indexed 0 to this, exclusive.</summary>
     public int HoleCount { get; private init; }
-
-    /// <summary>The size of the fixed pieces, uncompressed and deflated: what the template costs in memory.</summary>
-    public int Size => _pieces.Sum(p => p.Length) + _deflated.Sum(d => d.Length);
 
     /// <summary>
     /// Cuts <paramref name="html"/> at every <c>marker(i)</c>, i from 0 to <paramref name="holeCount"/>. A hole may
@@ -89,16 +92,22 @@ public sealed class PageTemplate
     /// <summary>The size of the page <see cref="Render(IReadOnlyList{byte[]}, bool, Span{byte})"/> writes.</summary>
     public int Length(IReadOnlyList<byte[]> values, bool gzip)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        if (values.Count != HoleCount)
-            throw new ArgumentException($"The template has {HoleCount} holes; {values.Count} values were given.", nameof(values));
-        return gzip ? GzipLength(values) : PlainLength(values);
+        CheckCount(values);
+        var length = gzip ? _gzipFixed : _plainFixed;
+        foreach (var hole in _holes)
+        {
+            var value = values[hole].Length;
+            length += gzip ? value + (StoredBlockHeader * ((value + MaxStoredBlock - 1) / MaxStoredBlock)) : value;
+        }
+
+        return length;
     }
 
     /// <summary>Writes the page into <paramref name="destination"/>, which holds <see cref="Length"/> bytes or more.</summary>
     public void Render(IReadOnlyList<byte[]> values, bool gzip, Span<byte> destination)
     {
-        var span = destination[..Length(values, gzip)];
+        CheckCount(values);
+        var span = destination;
         if (!gzip)
         {
             for (var i = 0; i < _pieces.Length; i++)
@@ -139,13 +148,12 @@ public sealed class PageTemplate
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], unchecked((uint)length));
     }
 
-    private int PlainLength(IReadOnlyList<byte[]> values) =>
-        _pieces.Sum(p => p.Length) + _holes.Sum(h => values[h].Length);
-
-    private int GzipLength(IReadOnlyList<byte[]> values) =>
-        GzipHeader.Length + _deflated.Sum(d => d.Length)
-        + _holes.Sum(h => values[h].Length + (StoredBlockHeader * ((values[h].Length + MaxStoredBlock - 1) / MaxStoredBlock)))
-        + FinalBlock.Length + 8;
+    private void CheckCount(IReadOnlyList<byte[]> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != HoleCount)
+            throw new ArgumentException($"The template has {HoleCount} holes; {values.Count} values were given.", nameof(values));
+    }
 
     private static Span<byte> Put(Span<byte> to, ReadOnlySpan<byte> bytes)
     {

@@ -13,11 +13,11 @@ using Microsoft.Extensions.Localization;
 namespace Cistrat.Learning.Web.Features.Learning;
 
 /// <summary>The lesson reader: enrolled trainees (active enrolment in a cohort of the course) and staff only.</summary>
-[Authorize]
 /// <remarks>
 /// Written from a template (<see cref="PageTemplates"/>) per lesson, language, roles and state (not enrolled, to do,
 /// done); the person's own values are holes: lessons done in the course and where reading resumes.
 /// </remarks>
+[Authorize]
 public class LessonModel(
     CourseCatalog catalog,
     LearningDbContext db,

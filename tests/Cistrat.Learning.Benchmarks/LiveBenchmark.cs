@@ -75,6 +75,7 @@ internal static class LiveBenchmark
         Console.WriteLine(
             $"{name,-13} {m.Clients,5:N0} clients: joined in {m.ConnectTime.TotalSeconds:0.0} s ({m.ConnectFailures} failed); slide change p50 {m.Slides.P50.TotalMilliseconds:0} ms, "
             + $"p99 {m.Slides.P99.TotalMilliseconds:0} ms, last trainee (median) {m.Slides.LastClientMedian.TotalMilliseconds:0} ms, {m.Slides.Missed} missed; "
-            + $"{m.BytesPerConnection / 1000:0.0} KB/connection ({m.MarginalBytesPerConnection / 1000:0.0} KB for the second half); cores: server {m.SlideResources.ServerCores:0.00}, clients {m.SlideResources.LoadGeneratorCores:0.00}, "
+            + $"{m.BytesPerConnection / 1000:0.0} KB/connection ({m.MarginalBytesPerConnection / 1000:0.0} KB for the second half, {m.ManagedBytesPerConnection / 1000:0.0} KB managed; "
+            + $"RSS {m.Before.Rss >> 20} → {m.Half.Rss >> 20} → {m.After.Rss >> 20} MiB); cores: server {m.SlideResources.ServerCores:0.00}, clients {m.SlideResources.LoadGeneratorCores:0.00}, "
             + $"others {m.SlideResources.OtherCores:0.00}");
 }

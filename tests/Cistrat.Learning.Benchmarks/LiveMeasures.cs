@@ -70,23 +70,28 @@ internal sealed record FanOutMeasurement(
     TimeSpan ConnectTime,
     int ConnectFailures,
     IReadOnlyList<string> ConnectErrors,
-    long RssBefore,
+    MemoryReading Before,
     int HalfClients,
-    long RssHalf,
-    long RssAfter,
-    bool Collected,
+    MemoryReading Half,
+    MemoryReading After,
     DeliveryStats Slides,
     ResourceUse SlideResources,
     int DroppedConnections)
 {
     /// <summary>Server memory with N connected minus before any connected, over N: what the target is judged on.</summary>
-    public double BytesPerConnection => (double)(RssAfter - RssBefore) / Clients;
+    public double BytesPerConnection => (double)(After.Rss - Before.Rss) / Clients;
 
     /// <summary>
     /// The second half's share alone: once the first half has connected, costs that do not grow with connections (a
     /// larger allocation budget after the join burst, caches) are paid, so this is closer to the cost of one more.
     /// </summary>
-    public double MarginalBytesPerConnection => (double)(RssAfter - RssHalf) / (Clients - HalfClients);
+    public double MarginalBytesPerConnection => (double)(After.Rss - Half.Rss) / (Clients - HalfClients);
+
+    /// <summary>The managed heap's part of <see cref="BytesPerConnection"/>: what the collections left alive, over N.</summary>
+    public double? ManagedBytesPerConnection => After.Heap is { } after && Before.Heap is { } before ? (double)(after.HeapBytes - before.HeapBytes) / Clients : null;
+
+    /// <summary>Every reading came after the server's own aggressive collection (false when a server had no probe).</summary>
+    public bool Collected => Before.Heap is not null && Half.Heap is not null && After.Heap is not null;
 }
 
 internal static class Ticks
@@ -121,18 +126,18 @@ internal static class Ticks
     }
 }
 
-/// <summary>A server's resident memory once it has gone quiet and collected its garbage.</summary>
+/// <summary>A server's memory, resident and managed, once it has gone quiet and collected its garbage.</summary>
+internal readonly record struct MemoryReading(long Rss, ManagedHeap? Heap);
+
 internal static class SettledMemory
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(3);
 
-    public static async Task<(long Rss, bool Collected)> ReadAsync(ServerProcess server, CancellationToken ct)
+    public static async Task<MemoryReading> ReadAsync(ServerProcess server, CancellationToken ct)
     {
         await Task.Delay(Quiet, ct);
-        var collected = await RemoteGc.CollectAsync(server.Id, ct);
-        // Let the collector hand back what it freed before reading.
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        var heap = await GcProbe.CollectAsync(server.Id, ct);
         var rss = server.ReadRssBytes() ?? throw new BenchmarkException($"The server exited unexpectedly. Its last output:{Environment.NewLine}{server.OutputTail}");
-        return (rss, collected);
+        return new MemoryReading(rss, heap);
     }
 }

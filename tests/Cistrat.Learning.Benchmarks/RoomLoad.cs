@@ -65,7 +65,7 @@ internal static class RoomLoad
             throw new BenchmarkException($"{RoomSetup.LecturerEmail} joined the room as '{snapshot.Role}', not as its lecturer.");
 
         var warmUp = await WarmUpAsync(server, setup, lecturer, Math.Min(WarmUpClients, clients), ct);
-        var (before, collected) = await SettledMemory.ReadAsync(server, ct);
+        var before = await SettledMemory.ReadAsync(server, ct);
 
         // Half, a reading, then the other half: see FanOutMeasurement.MarginalBytesPerConnection.
         var half = clients / 2;
@@ -76,13 +76,13 @@ internal static class RoomLoad
         {
             if (trainees.Count == 0)
                 throw new BenchmarkException($"No trainee could join the room: {string.Join("; ", errors.Distinct().Take(3))}");
-            var (middle, collectedMiddle) = await SettledMemory.ReadAsync(server, ct);
+            var middle = await SettledMemory.ReadAsync(server, ct);
             connectStart = Stopwatch.GetTimestamp();
             var (rest, moreErrors) = await JoinAllAsync(server.BaseAddress, setup, half, clients - half, ct);
             connectTime += Stopwatch.GetElapsedTime(connectStart);
             trainees.AddRange(rest);
             errors.AddRange(moreErrors);
-            var (after, collectedAfter) = await SettledMemory.ReadAsync(server, ct);
+            var after = await SettledMemory.ReadAsync(server, ct);
             server.TieredCompilationCpuSinceLastCall();
             var (slides, slideResources) = await ChangeSlidesAsync(setup, lecturer, trainees, plan, sampler, ct);
             var slidesJit = server.TieredCompilationCpuSinceLastCall();
@@ -90,7 +90,7 @@ internal static class RoomLoad
             var stormJit = server.TieredCompilationCpuSinceLastCall();
             return new RoomMeasurement(warmUp, slidesJit, stormJit,
                 new FanOutMeasurement(
-                    clients, connectTime, errors.Count, [.. errors.Distinct().Take(5)], before, half, middle, after, collected && collectedMiddle && collectedAfter,
+                    clients, connectTime, errors.Count, [.. errors.Distinct().Take(5)], before, half, middle, after,
                     slides, slideResources, trainees.Count(t => t.Dropped)),
                 storm);
         }

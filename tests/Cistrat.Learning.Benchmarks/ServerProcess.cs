@@ -118,6 +118,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     private static async Task<ServerProcess> LaunchAsync(
         ProcessStartInfo start, DirectoryInfo? dataFolder, bool ownsDataFolder, Uri baseAddress, TimeSpan startTimeout, CancellationToken ct)
     {
+        // Memory readings ask the server itself to collect: see GcProbe.
+        start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(GcProbe).Assembly.Location;
         var process = Process.Start(start) ?? throw new BenchmarkException("dotnet could not be started.");
         var server = new ServerProcess(process, dataFolder, ownsDataFolder, baseAddress);
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);

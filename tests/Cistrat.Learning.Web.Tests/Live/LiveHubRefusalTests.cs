@@ -24,8 +24,8 @@ public sealed class LiveHubRefusalTests(LearningAppFactory app) : IClassFixture<
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => room.ConnectAsync(anonymous));
 
-        // The contract names no status; the point is that no connection is made. (It is 400 today, not 401:
-        // see the report on status code pages re-executing the POST.)
+        // The contract names no status; the point is that no connection is made (a script gets 401: see
+        // HubRequestsTests).
         Assert.NotNull(refused.StatusCode);
         Assert.False((int)refused.StatusCode.Value is >= 200 and < 300, $"Got {refused.StatusCode}");
         Assert.False(await NegotiatesAsync(anonymous.Cookies, origin: null));

@@ -9,6 +9,8 @@ public static class LiveRegistration
     /// <summary>Setting that names a Redis server; when set, several web nodes serve one room through its backplane.</summary>
     public const string RedisSetting = "SignalR:Redis";
 
+    public const string HubPath = HubRequests.PathPrefix + "/live";
+
     public static IServiceCollection AddLearningLive(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -44,33 +46,31 @@ public static class LiveRegistration
         return services;
     }
 
+    /// <summary>
+    /// Hub requests leave the page pipeline here, ahead of status-code pages, compression, localization, static files
+    /// and the rate limiter, none of which they use: each middleware a WebSocket passes stays with it for the socket's
+    /// life. What they get instead is in <see cref="HubRequests"/>. Call it right after forwarded headers.
+    /// </summary>
+    public static WebApplication UseLearningLiveHub(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapWhen(HubRequests.Matches, branch =>
+        {
+            branch.Use(HubRequests.PrepareAsync);
+            branch.UseRouting();
+            branch.UseAuthorization();
+            branch.UseEndpoints(endpoints => endpoints.MapHub<LiveHub>(HubPath, o =>
+            {
+                o.AllowStatefulReconnects = true;
+                o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+            }));
+        });
+        return app;
+    }
+
     public static WebApplication MapLearningLive(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Browsers send the sign-in cookie with a WebSocket opened by any site: refuse other origins.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase), branch => branch.Use(async (context, next) =>
-        {
-            // A refusal here is an answer to a script, not a page to show: no re-executed error page (which, for
-            // the negotiate POST, would fail antiforgery and turn 401/403 into 400).
-            if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
-                pages.Enabled = false;
-            if (!SameOrigin.Allows(context.Request))
-            {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                return;
-            }
-
-            // The request is authenticated by now, and a WebSocket keeps its request for the socket's life: the
-            // cookies (the sign-in cookie is 1-2 KB, held as the header and again parsed) are not needed any more.
-            context.Request.Headers.Cookie = default;
-            context.Features.Set<Microsoft.AspNetCore.Http.Features.IRequestCookiesFeature>(null);
-            await next(context);
-        }));
-        app.MapHub<LiveHub>("/hubs/live", o =>
-        {
-            o.AllowStatefulReconnects = true;
-            o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
-        });
         app.MapLiveEndpoints();
         return app;
     }

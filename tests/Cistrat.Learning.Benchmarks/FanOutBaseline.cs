@@ -12,8 +12,6 @@ namespace Cistrat.Learning.Benchmarks;
 internal static class FanOutBaseline
 {
     private const int ConnectParallelism = 32;
-    private const int WarmUpClients = 100;
-
     public static async Task<FanOutMeasurement> RunAsync(int clients, SlidePlan plan, CancellationToken ct)
     {
         await using var server = await ServerProcess.StartFanOutAsync(TimeSpan.FromMinutes(1), ct);
@@ -21,7 +19,7 @@ internal static class FanOutBaseline
         var uri = new Uri($"ws://{server.BaseAddress.Authority}{FanOutServer.Path}");
 
         await using var lecturer = await Client.ConnectAsync(uri, plan.Total, ct);
-        await WarmUpAsync(uri, lecturer, ct);
+        await WarmUpAsync(uri, lecturer, clients, ct);
         var before = await SettledMemory.ReadAsync(server, ct);
 
         // Half, a reading, then the other half: see FanOutMeasurement.MarginalBytesPerConnection.
@@ -65,18 +63,20 @@ internal static class FanOutBaseline
     public static byte[] Message(int change) =>
         Encoding.UTF8.GetBytes($"{{\"type\":1,\"target\":\"SlideChanged\",\"arguments\":[1,{change},{change + 1}]}}\u001e");
 
-    /// <summary>A first round of connections and broadcasts, so that neither JIT nor first-use allocations count as connections.</summary>
-    private static async Task WarmUpAsync(Uri uri, Client lecturer, CancellationToken ct)
+    /// <summary>
+    /// A first round of all N connections and some broadcasts, which then close: neither JIT, first-use allocations nor
+    /// the high-water marks of pools count as connections (see RoomLoad's warm-up).
+    /// </summary>
+    private static async Task WarmUpAsync(Uri uri, Client lecturer, int clients, CancellationToken ct)
     {
-        var (warm, _) = await ConnectAllAsync(uri, WarmUpClients, 1, ct);
+        var (warm, _) = await ConnectAllAsync(uri, clients, 1, ct);
         for (var i = 0; i < 5; i++)
         {
             await lecturer.SendAsync(Message(0), ct);
             await Task.Delay(100, ct);
         }
 
-        foreach (var client in warm)
-            await client.DisposeAsync();
+        await Parallel.ForEachAsync(warm, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (t, _) => await t.DisposeAsync());
     }
 
     private static async Task<(List<Client> Clients, List<string> Errors)> ConnectAllAsync(Uri uri, int count, int changes, CancellationToken ct)

@@ -52,7 +52,8 @@ internal sealed record RoomMeasurement(WarmUp WarmUp, TimeSpan SlidesJit, TimeSp
 internal static class RoomLoad
 {
     public const int ConnectParallelism = 32;
-    private const int WarmUpClients = 100;
+    /// <summary>Of the N who join in the warm-up, how many also change slides, ask and vote in its rounds.</summary>
+    private const int WarmUpActiveClients = 100;
 
     public static async Task<RoomMeasurement> RunAsync(
         RepoLayout repo, DirectoryInfo dataFolder, RoomSetup setup, string demoPassword, int clients, SlidePlan plan, TimeSpan voteSpread, CancellationToken ct)
@@ -64,7 +65,7 @@ internal static class RoomLoad
         if (snapshot.Role != "lecturer")
             throw new BenchmarkException($"{RoomSetup.LecturerEmail} joined the room as '{snapshot.Role}', not as its lecturer.");
 
-        var warmUp = await WarmUpAsync(server, setup, lecturer, Math.Min(WarmUpClients, clients), ct);
+        var warmUp = await WarmUpAsync(server, setup, lecturer, clients, ct);
         var before = await SettledMemory.ReadAsync(server, ct);
 
         // Half, a reading, then the other half: see FanOutMeasurement.MarginalBytesPerConnection.
@@ -101,13 +102,16 @@ internal static class RoomLoad
     }
 
     /// <summary>
-    /// Some trainees join, see slide changes, ask and upvote, then leave: the JIT, the caches and the pools are warm
-    /// before memory is read and anything is timed.
+    /// All N trainees join once and leave again before anything is read or timed, and the first of them see slide
+    /// changes, ask and upvote: the JIT has compiled the paths, and the pools that a join burst grows and hands back only
+    /// slowly (Kestrel's blocks, SQLite's connections, the thread pool) stand at their high-water mark, as on a server
+    /// that has held a room before. What the connections of the measured round then add is what they hold.
     /// </summary>
     private static async Task<WarmUp> WarmUpAsync(ServerProcess server, RoomSetup setup, RoomClient lecturer, int count, CancellationToken ct)
     {
         const int MaxRounds = 10;
-        var (warm, errors) = await JoinAllAsync(server.BaseAddress, setup, 0, count, ct);
+        var (joined, errors) = await JoinAllAsync(server.BaseAddress, setup, 0, count, ct);
+        var warm = joined.Take(WarmUpActiveClients).ToList();
         try
         {
             if (warm.Count < 2)
@@ -138,8 +142,7 @@ internal static class RoomLoad
         }
         finally
         {
-            foreach (var client in warm)
-                await client.DisposeAsync();
+            await Parallel.ForEachAsync(joined, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (t, _) => await t.DisposeAsync());
         }
     }
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
-NativeHeapTrim.Start();
 var (hostArgs, demo, command) = StartupTasks.ParseArguments(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
 

@@ -25,12 +25,25 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         if (isInRole(Roles.Admin))
             return RoomRole.Admin;
         var staff = await db.CohortStaff.Where(s => s.CohortId == cohortId && s.UserId == userId).Select(s => s.Role).ToListAsync(ct);
-        if (staff.Contains(StaffRole.Coordinator) && isInRole(Roles.Coordinator))
-            return RoomRole.Coordinator;
-        if (staff.Count > 0 && (isInRole(Roles.Lecturer) || isInRole(Roles.Coordinator)))
-            return RoomRole.Lecturer;
         var enrolled = await db.Enrolments.AnyAsync(e => e.CohortId == cohortId && e.UserId == userId && e.Status == EnrolmentStatus.Active, ct);
-        return enrolled ? RoomRole.Trainee : RoomRole.None;
+        return RoomMembers.Decide(staff, enrolled, isInRole);
+    }
+
+    /// <summary>
+    /// Everyone who may be in the session's room by their place in its cohort (staff and active trainees), read at
+    /// once; null for an unknown session. See <see cref="RoomMembers.RoleOf"/>.
+    /// </summary>
+    public async Task<RoomMembers?> MembersAsync(int sessionId, CancellationToken ct = default)
+    {
+        var cohortId = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => (int?)s.CohortId).SingleOrDefaultAsync(ct);
+        if (cohortId is null)
+            return null;
+        var staff = await db.CohortStaff.AsNoTracking().Where(s => s.CohortId == cohortId).Select(s => new { s.UserId, s.Role }).ToListAsync(ct);
+        var trainees = await db.Enrolments.AsNoTracking()
+            .Where(e => e.CohortId == cohortId && e.Status == EnrolmentStatus.Active).Select(e => e.UserId).ToListAsync(ct);
+        return new RoomMembers(
+            staff.GroupBy(s => s.UserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<StaffRole>)[.. g.Select(s => s.Role)], StringComparer.Ordinal),
+            trainees.ToHashSet(StringComparer.Ordinal));
     }
 
     public Task<long> CurrentVersionAsync(int sessionId, CancellationToken ct = default) =>

@@ -83,4 +83,17 @@ public sealed class HubRequestsTests(LearningAppFactory app) : IClassFixture<Lea
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("<html", await missing.Content.ReadAsStringAsync(Ct), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task SomeoneEnrolledAfterTheRoomReadItsCohort_JoinsAtOnce()
+    {
+        await using var room = await RoomHarness.CreateAsync(app);
+        // The first join reads who the cohort holds, and the room keeps that list two minutes.
+        var early = await room.JoinAsync(await room.TraineeAsync("Early"));
+        Assert.Equal("trainee", early.Joined!.Role);
+
+        var late = await room.JoinAsync(await room.TraineeAsync("Late"));
+
+        Assert.Equal("trainee", late.Joined!.Role);
+    }
 }

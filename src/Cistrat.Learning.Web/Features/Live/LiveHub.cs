@@ -32,8 +32,8 @@ public interface ILiveClient
 }
 
 /// <summary>
-/// The live room. Every method checks the caller's role in that session (from <see cref="Join"/>, re-read from
-/// the database at most every 30 s), writes to the database first, and only then announces the change.
+/// The live room. Every method checks the caller's role in that session (from the cohort's staff and trainees,
+/// which <see cref="RoomAccess"/> keeps two minutes), writes to the database first, and only then announces the change.
 /// </summary>
 [Authorize]
 public sealed partial class LiveHub(

@@ -7,13 +7,16 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Cistrat.Learning.Web.Features.Live;
 
 /// <summary>
-/// A person's role in a room, read from the database and kept for two minutes, so that an upvote storm does not
-/// ask the database the same question thousands of times a second (a lecture's votes come minutes after its
-/// people joined), while a withdrawal or a staff change still takes effect within two minutes.
+/// A person's role in a room. Who the session's cohort holds (staff, active trainees) is read once per room and kept
+/// for two minutes, so that neither thousands of trainees joining nor an upvote storm asks the database who each of
+/// them is (a lecture's votes come minutes after its people joined, when a per-person answer would have expired),
+/// while a withdrawal or a staff change still takes effect within two minutes. Someone not on the kept list is read
+/// afresh (enrolled a minute ago, say), and that answer is kept a few seconds.
 /// </summary>
 public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
 {
-    private static readonly TimeSpan RoleLifetime = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan MembersLifetime = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan OutsiderLifetime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CancelledLifetime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan QuestionLifetime = TimeSpan.FromSeconds(2);
 
@@ -23,13 +26,34 @@ public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         if (string.IsNullOrEmpty(userId))
             return RoomRole.None;
-        var key = ("room-role", sessionId, userId);
-        if (cache.TryGetValue(key, out RoomRole role))
+        if (await MembersAsync(sessionId, ct) is not { } members)
+            return RoomRole.None;
+        var role = members.RoleOf(userId, user.IsInRole);
+        if (role != RoomRole.None)
             return role;
+
+        var key = ("room-outsider", sessionId, userId);
+        if (cache.TryGetValue(key, out RoomRole known))
+            return known;
         await using var scope = scopes.CreateAsyncScope();
         role = await scope.ServiceProvider.GetRequiredService<LiveRoomService>().RoleAsync(sessionId, userId, user.IsInRole, ct);
-        cache.Set(key, role, RoleLifetime);
+        if (role == RoomRole.None)
+            cache.Set(key, role, OutsiderLifetime);
+        else
+            cache.Remove(("room-members", sessionId));
         return role;
+    }
+
+    private async Task<RoomMembers?> MembersAsync(int sessionId, CancellationToken ct)
+    {
+        var key = ("room-members", sessionId);
+        if (cache.TryGetValue(key, out RoomMembers? members))
+            return members;
+        await using var scope = scopes.CreateAsyncScope();
+        members = await scope.ServiceProvider.GetRequiredService<LiveRoomService>().MembersAsync(sessionId, ct);
+        // An unknown session is remembered briefly too: a client calling with a made-up id asks the database once.
+        cache.Set(key, members, members is null ? OutsiderLifetime : MembersLifetime);
+        return members;
     }
 
     /// <summary>Another person's role (to refuse muting staff); global roles come from the database.</summary>

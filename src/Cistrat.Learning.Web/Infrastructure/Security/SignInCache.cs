@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using Cistrat.Learning.Web.Features.Live;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -40,7 +41,7 @@ public sealed class SignInCache(IHttpContextAccessor http) : IDisposable
     /// <summary>The registered data protection provider, with the cookie and antiforgery protectors wrapped.</summary>
     internal static IDataProtectionProvider Wrap(IDataProtectionProvider inner, SignInCache cache) => new Provider(inner, cache);
 
-    private bool Skips => http.HttpContext?.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase) == true;
+    private bool Skips => http.HttpContext is { } context && HubRequests.Matches(context);
 
     private byte[] Remember(Key key, Func<byte[]> compute)
     {

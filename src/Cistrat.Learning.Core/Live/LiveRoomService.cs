@@ -19,7 +19,7 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
     public async Task<RoomRole> RoleAsync(int sessionId, string userId, Func<string, bool> isInRole, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(isInRole);
-        var cohortId = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => (int?)s.CohortId).SingleOrDefaultAsync(ct);
+        var cohortId = await CohortOfAsync(sessionId, ct);
         if (cohortId is null)
             return RoomRole.None;
         if (isInRole(Roles.Admin))
@@ -35,7 +35,7 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
     /// </summary>
     public async Task<RoomMembers?> MembersAsync(int sessionId, CancellationToken ct = default)
     {
-        var cohortId = await db.LiveSessions.Where(s => s.Id == sessionId).Select(s => (int?)s.CohortId).SingleOrDefaultAsync(ct);
+        var cohortId = await CohortOfAsync(sessionId, ct);
         if (cohortId is null)
             return null;
         var staff = await db.CohortStaff.AsNoTracking().Where(s => s.CohortId == cohortId).Select(s => new { s.UserId, s.Role }).ToListAsync(ct);
@@ -45,6 +45,9 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
             staff.GroupBy(s => s.UserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<StaffRole>)[.. g.Select(s => s.Role)], StringComparer.Ordinal),
             trainees.ToHashSet(StringComparer.Ordinal));
     }
+
+    private Task<int?> CohortOfAsync(int sessionId, CancellationToken ct) =>
+        db.LiveSessions.Where(s => s.Id == sessionId).Select(s => (int?)s.CohortId).SingleOrDefaultAsync(ct);
 
     public Task<long> CurrentVersionAsync(int sessionId, CancellationToken ct = default) =>
         db.LiveSessions.Where(s => s.Id == sessionId).Select(s => s.Version).SingleAsync(ct);

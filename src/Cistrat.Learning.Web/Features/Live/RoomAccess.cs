@@ -40,13 +40,13 @@ public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
         if (role == RoomRole.None)
             cache.Set(key, role, OutsiderLifetime);
         else
-            cache.Remove(("room-members", sessionId));
+            cache.Remove(MembersKey(sessionId));
         return role;
     }
 
     private async Task<RoomMembers?> MembersAsync(int sessionId, CancellationToken ct)
     {
-        var key = ("room-members", sessionId);
+        var key = MembersKey(sessionId);
         if (cache.TryGetValue(key, out RoomMembers? members))
             return members;
         await using var scope = scopes.CreateAsyncScope();
@@ -55,6 +55,8 @@ public sealed class RoomAccess(IServiceScopeFactory scopes, IMemoryCache cache)
         cache.Set(key, members, members is null ? OutsiderLifetime : MembersLifetime);
         return members;
     }
+
+    private static (string, int) MembersKey(int sessionId) => ("room-members", sessionId);
 
     /// <summary>Another person's role (to refuse muting staff); global roles come from the database.</summary>
     public async Task<RoomRole> RoleOfAsync(int sessionId, string userId, CancellationToken ct)

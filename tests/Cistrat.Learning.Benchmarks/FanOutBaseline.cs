@@ -11,7 +11,6 @@ namespace Cistrat.Learning.Benchmarks;
 /// </summary>
 internal static class FanOutBaseline
 {
-    private const int ConnectParallelism = 32;
     public static async Task<FanOutMeasurement> RunAsync(int clients, SlidePlan plan, CancellationToken ct)
     {
         await using var server = await ServerProcess.StartFanOutAsync(TimeSpan.FromMinutes(1), ct);
@@ -55,7 +54,7 @@ internal static class FanOutBaseline
         }
         finally
         {
-            await Parallel.ForEachAsync(trainees, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (t, _) => await t.DisposeAsync());
+            await RoomLoad.DisposeAllAsync(trainees);
         }
     }
 
@@ -76,14 +75,14 @@ internal static class FanOutBaseline
             await Task.Delay(100, ct);
         }
 
-        await Parallel.ForEachAsync(warm, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (t, _) => await t.DisposeAsync());
+        await RoomLoad.DisposeAllAsync(warm);
     }
 
     private static async Task<(List<Client> Clients, List<string> Errors)> ConnectAllAsync(Uri uri, int count, int changes, CancellationToken ct)
     {
         var clients = new Client?[count];
         var errors = new List<string>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism, CancellationToken = ct }, async (i, token) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = RoomLoad.ConnectParallelism, CancellationToken = ct }, async (i, token) =>
         {
             try
             {

@@ -51,6 +51,7 @@ internal sealed record RoomMeasurement(WarmUp WarmUp, TimeSpan SlidesJit, TimeSp
 /// </summary>
 internal static class RoomLoad
 {
+    /// <summary>How many clients connect, or close, at a time: the room's trainees and the bare fan-out's alike.</summary>
     public const int ConnectParallelism = 32;
     /// <summary>Of the N who join in the warm-up, how many also change slides, ask and vote in its rounds.</summary>
     private const int WarmUpActiveClients = 100;
@@ -97,7 +98,7 @@ internal static class RoomLoad
         }
         finally
         {
-            await Parallel.ForEachAsync(trainees, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (t, _) => await t.DisposeAsync());
+            await DisposeAllAsync(trainees);
         }
     }
 
@@ -142,9 +143,14 @@ internal static class RoomLoad
         }
         finally
         {
-            await Parallel.ForEachAsync(joined, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (t, _) => await t.DisposeAsync());
+            await DisposeAllAsync(joined);
         }
     }
+
+    /// <summary>Closes <paramref name="clients"/>, <see cref="ConnectParallelism"/> at a time.</summary>
+    public static Task DisposeAllAsync<T>(IEnumerable<T> clients)
+        where T : IAsyncDisposable =>
+        Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = ConnectParallelism }, async (client, _) => await client.DisposeAsync());
 
     /// <summary>Trainees <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 connect and join.</summary>
     private static async Task<(List<RoomClient> Clients, List<string> Errors)> JoinAllAsync(Uri baseAddress, RoomSetup setup, int first, int count, CancellationToken ct)

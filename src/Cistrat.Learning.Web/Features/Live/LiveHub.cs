@@ -40,8 +40,6 @@ public sealed partial class LiveHub(
     LiveRoomService room, RoomWriter writer, RoomAccess access, RoomRateLimits limits, TimeProvider time, ILogger<LiveHub> log)
     : Hub<ILiveClient>
 {
-    private const string JoinedKey = "cistrat.room";
-
     private string UserId => Context.User!.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -51,14 +49,13 @@ public sealed partial class LiveHub(
         var role = await access.RoleAsync(sessionId, Context.User!, Context.ConnectionAborted);
         if (role == RoomRole.None)
             throw Refuse(RoomException.NotFound("No such session, or you are not one of its participants."));
-        if (Context.Items.TryGetValue(JoinedKey, out var joined) && joined is int other && other != sessionId)
+        if (writer.RoomOf(Context.ConnectionId) is { } other && other != sessionId)
             await LeaveRoomAsync(other);
 
         await Groups.AddToGroupAsync(Context.ConnectionId, RoomGroups.All(sessionId));
         await Groups.AddToGroupAsync(Context.ConnectionId, role.IsStaff() ? RoomGroups.Staff(sessionId) : RoomGroups.Trainees(sessionId));
-        if (!Context.Items.ContainsKey(JoinedKey))
+        if (writer.RoomOf(Context.ConnectionId) is null)
         {
-            Context.Items[JoinedKey] = sessionId;
             writer.Connected(Context.ConnectionId, sessionId);
             // Awaited (one batch, a few milliseconds): a hand raised right after joining needs the visit stored.
             await writer.WriteAsync(new RoomWrite.Joined(sessionId, UserId, Context.ConnectionId, Now), Context.ConnectionAborted);
@@ -72,7 +69,7 @@ public sealed partial class LiveHub(
         var role = await RequireAsync(sessionId, RoomRole.Trainee);
         // A new connection (after a reconnect that was not stateful) is in no group yet: it must Join, which
         // also answers with a snapshot.
-        if (!(Context.Items.TryGetValue(JoinedKey, out var joined) && joined is int joinedSession && joinedSession == sessionId))
+        if (writer.RoomOf(Context.ConnectionId) != sessionId)
             throw Refuse(new RoomException("not-joined", "Join the room first."));
         var current = await room.CurrentVersionAsync(sessionId, Context.ConnectionAborted);
         return current == version ? null : await room.SnapshotAsync(sessionId, UserId, role, Context.ConnectionAborted);
@@ -205,7 +202,7 @@ public sealed partial class LiveHub(
     public async Task RaiseHand(int sessionId, bool raised)
     {
         await RequireOpenAsync(sessionId, RoomRole.Trainee);
-        if (!Context.Items.ContainsKey(JoinedKey))
+        if (writer.RoomOf(Context.ConnectionId) is null)
             throw Refuse(new RoomException("not-joined", "Join the room first."));
         await room.RaiseHandAsync(Context.ConnectionId, raised, Context.ConnectionAborted);
         var me = (await room.ParticipantsAsync(sessionId, Context.ConnectionAborted)).FirstOrDefault(p => p.UserId == UserId)
@@ -221,11 +218,8 @@ public sealed partial class LiveHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        if (Context.Items.TryGetValue(JoinedKey, out var joined) && joined is int sessionId)
-        {
-            writer.Disconnected(Context.ConnectionId);
+        if (writer.Disconnected(Context.ConnectionId) is { } sessionId)
             writer.Post(new RoomWrite.Left(sessionId, Context.ConnectionId, Now));
-        }
 
         await base.OnDisconnectedAsync(exception);
     }
@@ -235,11 +229,8 @@ public sealed partial class LiveHub(
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomGroups.All(sessionId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomGroups.Staff(sessionId));
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomGroups.Trainees(sessionId));
-        if (Context.Items.Remove(JoinedKey))
-        {
-            writer.Disconnected(Context.ConnectionId);
+        if (writer.Disconnected(Context.ConnectionId) is not null)
             writer.Post(new RoomWrite.Left(sessionId, Context.ConnectionId, Now));
-        }
     }
 
     private async Task<QuestionView> AnnounceAsync(int sessionId, long version, RoomQuestion question, bool callerIsStaff)

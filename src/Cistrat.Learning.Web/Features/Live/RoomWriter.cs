@@ -30,12 +30,19 @@ public sealed partial class RoomWriter(
     private Dictionary<int, HashSet<long>> _polls = [];
     private HashSet<int> _presence = [];
 
-    /// <summary>Connections on this node, refreshed in the database every minute.</summary>
+    /// <summary>Connections on this node that joined a room, refreshed in the database every minute.</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>
+    /// The room a connection joined. Kept here rather than in the hub's per-connection <c>Context.Items</c>, a
+    /// dictionary of its own (about half a kilobyte) for each of thousands of connections.
+    /// </summary>
+    public int? RoomOf(string connectionId) => _connections.TryGetValue(connectionId, out var sessionId) ? sessionId : null;
 
     public void Connected(string connectionId, int sessionId) => _connections[connectionId] = sessionId;
 
-    public void Disconnected(string connectionId) => _connections.TryRemove(connectionId, out _);
+    /// <summary>Forgets the connection; returns the room it had joined, if any.</summary>
+    public int? Disconnected(string connectionId) => _connections.TryRemove(connectionId, out var sessionId) ? sessionId : null;
 
     /// <summary>Queues a write nobody waits for (attendance).</summary>
     public void Post(RoomWrite write) => _queue.Writer.TryWrite(new Pending(write, null));

@@ -27,24 +27,37 @@ internal static class HubRequests
 
     public static bool Matches(HttpContext context) => context.Request.Path.StartsWithSegments(PathPrefix, StringComparison.OrdinalIgnoreCase);
 
-    public static async Task PrepareAsync(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// Checks the origin and signs the caller in, then hands the request on. Not one async method: the rest of the
+    /// pipeline is returned, not awaited, so no state of this step stays with the socket.
+    /// </summary>
+    public static Task PrepareAsync(HttpContext context, RequestDelegate next)
     {
         // Browsers send the sign-in cookie with a WebSocket opened by any site: refuse other origins.
         if (!SameOrigin.Allows(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return;
+            return Task.CompletedTask;
         }
 
+        var signIn = AuthenticateAsync(context);
+        return signIn.IsCompletedSuccessfully ? Continue(context, next, signIn.Result) : ContinueAsync(context, next, signIn);
+
+        static async Task ContinueAsync(HttpContext context, RequestDelegate next, Task<bool> signIn) =>
+            await Continue(context, next, await signIn);
+    }
+
+    private static Task Continue(HttpContext context, RequestDelegate next, bool signedIn)
+    {
         // Not signed in: left as it came, so that authorization's challenge answers a script (X-Requested-With) with 401.
-        if (await AuthenticateAsync(context))
+        if (signedIn)
         {
             foreach (var header in DroppedHeaders)
                 context.Request.Headers.Remove(header);
             context.Features.Set<IRequestCookiesFeature>(null);
         }
 
-        await next(context);
+        return next(context);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Cistrat.Learning.Core.Live;
 /// returns that version for the event that announces it. Callers have checked the person's role already
 /// (see <see cref="RoleAsync"/>); methods check what depends on the data (the author, an answered question...).
 /// </summary>
-public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
+public sealed class LiveRoomService(LearningDbContext db, TimeProvider time, RoomSnapshots snapshots)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -59,35 +59,44 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time)
         var session = await db.LiveSessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, ct)
             ?? throw RoomException.NotFound("No such session.");
         var staff = role.IsStaff();
+        // Read once for everyone joining at this version, so not cancelled with this caller's connection.
+        var shared = await snapshots.SharedAsync(sessionId, session.Version, () => SharedAsync(session, CancellationToken.None));
+        var questions = staff
+            ? shared.Questions
+            : [.. shared.Questions.Where(q => q.Status != QuestionStatus.Dismissed && (q.Status != QuestionStatus.Pending || q.AuthorId == userId))];
+
+        var myVotes = shared.Questions.Count == 0 ? [] : await db.QuestionVotes
+            .Where(v => v.UserId == userId && db.RoomQuestions.Any(q => q.Id == v.QuestionId && q.SessionId == sessionId))
+            .Select(v => v.QuestionId).ToListAsync(ct);
+        var myPollVotes = shared.Polls.Count == 0 ? [] : await db.PollVotes
+            .Where(v => v.UserId == userId && db.RoomPolls.Any(p => p.Id == v.PollId && p.SessionId == sessionId))
+            .ToDictionaryAsync(v => v.PollId, v => (IReadOnlyList<int>)PollChoices.FromMask(v.Choices), ct);
+        var muted = await db.RoomMutes.AnyAsync(m => m.SessionId == sessionId && m.UserId == userId, ct);
+        var participants = await snapshots.ParticipantCountAsync(sessionId, () => ParticipantCountAsync(sessionId, CancellationToken.None));
+
+        return new RoomSnapshot(
+            sessionId, session.Version, ViewOf(session, Now), role.Name(), session.CurrentSlide, session.Notes,
+            [.. RoomOrder.Questions(questions).Select(q => QuestionOf(q, shared.Names.GetValueOrDefault(q.AuthorId, ""), staff, q.AuthorId == userId))],
+            [.. shared.Polls.Select(p => PollOf(p, staff))],
+            [.. shared.Chat.Select(m => ChatOf(m, shared.Names.GetValueOrDefault(m.AuthorId, ""), shared.StaffIds.Contains(m.AuthorId), staff))],
+            myVotes, myPollVotes, muted, participants);
+    }
+
+    /// <summary>What every participant's snapshot shares, read at or after the session's version.</summary>
+    private async Task<RoomShared> SharedAsync(LiveSession session, CancellationToken ct)
+    {
         var questions = await db.RoomQuestions.AsNoTracking()
-            .Where(q => q.SessionId == sessionId && q.Status != QuestionStatus.Withdrawn)
+            .Where(q => q.SessionId == session.Id && q.Status != QuestionStatus.Withdrawn)
             .ToListAsync(ct);
-        if (!staff)
-            questions.RemoveAll(q => q.Status == QuestionStatus.Dismissed || (q.Status == QuestionStatus.Pending && q.AuthorId != userId));
-        var polls = await db.RoomPolls.AsNoTracking().Where(p => p.SessionId == sessionId).OrderBy(p => p.Id).ToListAsync(ct);
+        var polls = await db.RoomPolls.AsNoTracking().Where(p => p.SessionId == session.Id).OrderBy(p => p.Id).ToListAsync(ct);
         var chat = await db.ChatMessages.AsNoTracking()
-            .Where(m => m.SessionId == sessionId && m.DeletedAt == null)
+            .Where(m => m.SessionId == session.Id && m.DeletedAt == null)
             .OrderByDescending(m => m.Id).Take(LiveLimits.ChatInSnapshot).ToListAsync(ct);
         chat.Reverse();
         var names = await NamesAsync(questions.Select(q => q.AuthorId).Concat(chat.Select(m => m.AuthorId)), ct);
         var staffIds = await StaffIdsAsync(session.CohortId, ct);
         staffIds.UnionWith(await AdminsAmongAsync(chat.Select(m => m.AuthorId), ct));
-
-        var myVotes = await db.QuestionVotes
-            .Where(v => v.UserId == userId && db.RoomQuestions.Any(q => q.Id == v.QuestionId && q.SessionId == sessionId))
-            .Select(v => v.QuestionId).ToListAsync(ct);
-        var myPollVotes = await db.PollVotes
-            .Where(v => v.UserId == userId && db.RoomPolls.Any(p => p.Id == v.PollId && p.SessionId == sessionId))
-            .ToDictionaryAsync(v => v.PollId, v => (IReadOnlyList<int>)PollChoices.FromMask(v.Choices), ct);
-        var muted = await db.RoomMutes.AnyAsync(m => m.SessionId == sessionId && m.UserId == userId, ct);
-        var participants = await ParticipantCountAsync(sessionId, ct);
-
-        return new RoomSnapshot(
-            sessionId, session.Version, ViewOf(session, Now), role.Name(), session.CurrentSlide, session.Notes,
-            [.. RoomOrder.Questions(questions).Select(q => QuestionOf(q, names.GetValueOrDefault(q.AuthorId, ""), staff, q.AuthorId == userId))],
-            [.. polls.Select(p => PollOf(p, staff))],
-            [.. chat.Select(m => ChatOf(m, names.GetValueOrDefault(m.AuthorId, ""), staffIds.Contains(m.AuthorId), staff))],
-            myVotes, myPollVotes, muted, participants);
+        return new RoomShared(questions, polls, chat, names, staffIds);
     }
 
     public async Task<long> GoToSlideAsync(int sessionId, int slide, CancellationToken ct = default)

@@ -34,6 +34,7 @@ public static class LiveRegistration
             });
         }
 
+        services.AddSingleton<RoomSnapshots>();
         services.AddScoped<LiveRoomService>();
         services.AddScoped<LiveSessionService>();
         services.AddSingleton<RoomAccess>();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 
 namespace Cistrat.Learning.Benchmarks;
@@ -126,15 +125,15 @@ internal static class RoomLoad
                 var roundStart = Stopwatch.GetTimestamp();
                 for (var i = 0; i < 5; i++)
                 {
-                    await lecturer.Connection.InvokeAsync("GoToSlide", setup.SessionId, (i % setup.SlideCount) + 1, ct);
+                    await lecturer.InvokeAsync("GoToSlide", [setup.SessionId, (i % setup.SlideCount) + 1], ct);
                     await Task.Delay(100, ct);
                 }
 
                 // A new asker each round: asking is limited to 5 a minute per person.
                 var asker = warm[^round];
-                var question = await asker.Connection.InvokeAsync<QuestionHead>("Ask", setup.SessionId, $"Warm-up question {round}: is the room ready?", false, ct);
+                var question = await asker.InvokeAsync<QuestionHead>("Ask", [setup.SessionId, $"Warm-up question {round}: is the room ready?", false], ct);
                 await ApproveIfPendingAsync(setup, lecturer, question, ct);
-                await Task.WhenAll(warm.Where(t => t != asker).Select(t => t.Connection.InvokeAsync("Upvote", setup.SessionId, question.Id, ct)));
+                await Task.WhenAll(warm.Where(t => t != asker).Select(t => t.InvokeAsync("Upvote", [setup.SessionId, question.Id], ct)));
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 var jit = server.TieredCompilationCpuSinceLastCall();
                 if (jit < Stopwatch.GetElapsedTime(roundStart) * 0.01 || round == MaxRounds || round == warm.Count - 1)
@@ -192,7 +191,7 @@ internal static class RoomLoad
         {
             await Ticks.WaitUntilAsync(start + (change * Ticks.Of(plan.Interval)), ct);
             sentAt[change] = Stopwatch.GetTimestamp();
-            await lecturer.Connection.InvokeAsync("GoToSlide", setup.SessionId, (change % setup.SlideCount) + 1, ct);
+            await lecturer.InvokeAsync("GoToSlide", [setup.SessionId, (change % setup.SlideCount) + 1], ct);
         }
 
         await Ticks.WaitForAsync(() => trainees.All(t => t.SlideCount() >= plan.Total), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50), ct);
@@ -220,7 +219,7 @@ internal static class RoomLoad
     private static async Task<StormResult> StormAsync(
         ServerProcess server, RoomSetup setup, RoomClient lecturer, List<RoomClient> trainees, TimeSpan spread, ResourceSampler sampler, CancellationToken ct)
     {
-        var question = await trainees[0].Connection.InvokeAsync<QuestionHead>("Ask", setup.SessionId, "Which of these policies worked in your country?", false, ct);
+        var question = await trainees[0].InvokeAsync<QuestionHead>("Ask", [setup.SessionId, "Which of these policies worked in your country?", false], ct);
         await ApproveIfPendingAsync(setup, lecturer, question, ct);
         var everyone = trainees.Append(lecturer).ToList();
         foreach (var client in everyone)
@@ -277,7 +276,7 @@ internal static class RoomLoad
         {
             try
             {
-                await voters[i].Connection.InvokeAsync("Upvote", setup.SessionId, question.Id, ct);
+                await voters[i].InvokeAsync("Upvote", [setup.SessionId, question.Id], ct);
                 ackedAt[i] = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref acknowledged);
             }
@@ -292,7 +291,7 @@ internal static class RoomLoad
     private static async Task ApproveIfPendingAsync(RoomSetup setup, RoomClient lecturer, QuestionHead question, CancellationToken ct)
     {
         if (question.Status == "pending")
-            await lecturer.Connection.InvokeAsync("ModerateQuestion", setup.SessionId, question.Id, "approve", ct);
+            await lecturer.InvokeAsync("ModerateQuestion", [setup.SessionId, question.Id, "approve"], ct);
     }
 
     /// <summary>

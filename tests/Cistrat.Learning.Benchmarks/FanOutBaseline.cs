@@ -131,21 +131,7 @@ internal static class FanOutBaseline
         public Task SendAsync(byte[] message, CancellationToken ct) =>
             _socket.SendAsync(message.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, ct).AsTask();
 
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (_socket.State == WebSocketState.Open)
-                    await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-                await _receiving;
-            }
-            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
-            {
-                // Closing is not measured.
-            }
-
-            _socket.Dispose();
-        }
+        public async ValueTask DisposeAsync() => await ClientSockets.CloseAsync(_socket, _receiving);
 
         private async Task ReceiveAsync()
         {

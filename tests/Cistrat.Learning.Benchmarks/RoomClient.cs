@@ -158,18 +158,7 @@ internal sealed class RoomClient : IAsyncDisposable
     {
         _disposing = true;
         await _pinging.DisposeAsync();
-        try
-        {
-            if (_socket.State == WebSocketState.Open)
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-            await _receiving;
-        }
-        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
-        {
-            // Closing is not measured.
-        }
-
-        _socket.Dispose();
+        await ClientSockets.CloseAsync(_socket, _receiving);
         _sending.Dispose();
     }
 

@@ -43,6 +43,12 @@ public sealed class RoomSnapshots(TimeProvider time)
     public Task<int> ParticipantCountAsync(int sessionId, Func<Task<int>> load) =>
         GetAsync(_counts, sessionId, version: 0, CountLife, load);
 
+    /// <summary>
+    /// Drops the room's kept shared part, for a change stored without raising the room's version yet (a batch of
+    /// votes: its version is raised when its counts are announced). Other nodes read afresh once that version is raised.
+    /// </summary>
+    public void Forget(int sessionId) => _shared.TryRemove(sessionId, out _);
+
     /// <summary>How many rooms have something kept (for tests).</summary>
     internal int KeptRooms => _shared.Count;
 

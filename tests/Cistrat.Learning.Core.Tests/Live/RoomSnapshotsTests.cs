@@ -64,6 +64,18 @@ public sealed class RoomSnapshotsTests
     }
 
     [Fact]
+    public async Task AForgottenRoom_IsReadAgain_AtTheSameVersion()
+    {
+        await _snapshots.SharedAsync(1, 7, () => Read("before the votes"));
+        await _snapshots.SharedAsync(2, 7, () => Read("another room"));
+        _snapshots.Forget(1);
+
+        var one = await _snapshots.SharedAsync(1, 7, () => Read("with the votes"));
+        var two = await _snapshots.SharedAsync(2, 7, () => Read("read again"));
+        Assert.Equal(("with the votes", "another room"), (one.Questions[0].Text, two.Questions[0].Text));
+    }
+
+    [Fact]
     public async Task AFailedRead_IsNotKept()
     {
         await Assert.ThrowsAsync<InvalidOperationException>(() =>

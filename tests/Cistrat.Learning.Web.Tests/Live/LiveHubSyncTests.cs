@@ -15,6 +15,24 @@ public sealed class LiveHubSyncTests(LearningAppFactory app) : IClassFixture<Lea
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
+    public async Task SomeoneJoiningRightAfterAVote_SeesItsCount_BeforeTheCountIsAnnounced()
+    {
+        await using var room = await RoomHarness.CreateAsync(app);
+        var asker = await room.JoinAsync(await room.TraineeAsync("Asker"));
+        var question = await asker.AskAsync("Is the count fresh?");
+        var voter = await room.JoinAsync(await room.TraineeAsync("Voter"));
+        Assert.Equal(0, Assert.Single(voter.Joined!.Questions).Votes);
+        var late = await room.ConnectAsync(await room.TraineeAsync("Late"));
+
+        // The vote is stored when Upvote returns; the room's version is raised only at the next count announcement
+        // (every 200 ms), so a snapshot kept for joiners at the current version must not be served with the old count.
+        await voter.UpvoteAsync(question.Id);
+        var snapshot = await late.JoinAsync();
+
+        Assert.Equal(1, Assert.Single(snapshot.Questions).Votes);
+    }
+
+    [Fact]
     public async Task ManyUpvotesAndPollVotes_AreAnnouncedCoalesced_AndTheLastCountsAreTheDatabases()
     {
         await using var room = await RoomHarness.CreateAsync(app);

@@ -15,6 +15,7 @@ namespace Cistrat.Learning.Web.Features.Live;
 public sealed partial class RoomWriter(
     IServiceScopeFactory scopes,
     IHubContext<LiveHub, ILiveClient> hub,
+    RoomSnapshots snapshots,
     TimeProvider time,
     ILogger<RoomWriter> log) : BackgroundService
 {
@@ -124,6 +125,10 @@ public sealed partial class RoomWriter(
 
     private void Merge(RoomBatchResult result)
     {
+        // Counts are stored before the version that announces them is raised (at the next count tick): a snapshot
+        // kept at the current version would otherwise give joiners the counts from before this batch meanwhile.
+        foreach (var session in result.QuestionsCounted.Keys.Union(result.PollsCounted.Keys))
+            snapshots.Forget(session);
         lock (_dirtyLock)
         {
             foreach (var (session, ids) in result.QuestionsCounted)

@@ -1,6 +1,7 @@
 using Cistrat.Learning.Core.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Cistrat.Learning.Core.Tests;
 
@@ -12,6 +13,15 @@ public sealed class SqliteDatabase : IAsyncLifetime
     public LearningDbContext CreateContext() =>
         new(new DbContextOptionsBuilder<LearningDbContext>()
             .UseSqlite($"Data Source={_path}", o => o.MigrationsAssembly(MigrationsAssemblies.Sqlite))
+            .Options);
+
+    /// <summary>
+    /// A context whose execution strategy retries, as SQL Server's does in production (EnableRetryOnFailure): such a
+    /// strategy refuses a transaction begun outside it, which SQLite's default strategy lets pass.
+    /// </summary>
+    public LearningDbContext CreateRetryingContext() =>
+        new(new DbContextOptionsBuilder<LearningDbContext>()
+            .UseSqlite($"Data Source={_path}", o => o.MigrationsAssembly(MigrationsAssemblies.Sqlite).ExecutionStrategy(d => new Retrying(d)))
             .Options);
 
     public async ValueTask InitializeAsync()
@@ -65,4 +75,11 @@ public sealed class SqliteDatabase : IAsyncLifetime
         File.Delete(_path);
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>Retries like SQL Server's strategy; no SQLite error is transient to it, so a test sees the first failure.</summary>
+internal sealed class Retrying(ExecutionStrategyDependencies dependencies)
+    : ExecutionStrategy(dependencies, maxRetryCount: 3, maxRetryDelay: TimeSpan.FromMilliseconds(10))
+{
+    protected override bool ShouldRetryOn(Exception exception) => false;
 }

@@ -21,33 +21,42 @@ public sealed class AnnouncementService(LearningDbContext db, TimeProvider time)
         var author = await db.Users.AsNoTracking().Where(u => u.Id == authorId).Select(u => u.FullName).SingleAsync(ct);
         var userIds = await AudienceAsync(cohort.Id, cohort.CourseId, cohort.NudgeAfterDays ?? 7, audience, country, now, ct);
 
-        var announcement = new Announcement
+        // SQL Server's retrying strategy accepts a transaction only inside it (SQLite's runs the delegate once). The
+        // failed attempt was rolled back: a retry starts from nothing tracked and a new announcement.
+        var retry = false;
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            CohortId = cohortId,
-            AuthorId = authorId,
-            Subject = subject.Trim(),
-            Body = body.Trim(),
-            Audience = audience,
-            Country = audience == AnnouncementAudience.Country ? country?.Trim().ToUpperInvariant() : null,
-            RecipientCount = userIds.Count,
-            CreatedAt = now,
-        };
-        announcement.Recipients.AddRange(userIds.Select(id => new AnnouncementRecipient { UserId = id }));
+            if (retry)
+                db.ChangeTracker.Clear();
+            retry = true;
+            var announcement = new Announcement
+            {
+                CohortId = cohortId,
+                AuthorId = authorId,
+                Subject = subject.Trim(),
+                Body = body.Trim(),
+                Audience = audience,
+                Country = audience == AnnouncementAudience.Country ? country?.Trim().ToUpperInvariant() : null,
+                RecipientCount = userIds.Count,
+                CreatedAt = now,
+            };
+            announcement.Recipients.AddRange(userIds.Select(id => new AnnouncementRecipient { UserId = id }));
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Announcements.Add(announcement);
-        await db.SaveChangesAsync(ct);
-        var people = await Recipient.LoadAsync(db, userIds, ct);
-        var prefs = await PreferenceLookup.LoadAsync(db, [MailKinds.Announcement], ct);
-        var model = new AnnouncementMailModel(announcement.Id, cohortId, cohort.Name, announcement.Subject, announcement.Body, author);
-        var mails = people.Values
-            .Where(p => prefs.SendsSingly(p.UserId, MailKinds.Announcement))
-            .Select(p => p.Mail($"announcement:{announcement.Id}:{p.UserId}", MailKinds.Announcement, model, now, cohortId))
-            .ToList();
-        db.OutgoingMail.AddRange(mails);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return announcement;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.Announcements.Add(announcement);
+            await db.SaveChangesAsync(ct);
+            var people = await Recipient.LoadAsync(db, userIds, ct);
+            var prefs = await PreferenceLookup.LoadAsync(db, [MailKinds.Announcement], ct);
+            var model = new AnnouncementMailModel(announcement.Id, cohortId, cohort.Name, announcement.Subject, announcement.Body, author);
+            var mails = people.Values
+                .Where(p => prefs.SendsSingly(p.UserId, MailKinds.Announcement))
+                .Select(p => p.Mail($"announcement:{announcement.Id}:{p.UserId}", MailKinds.Announcement, model, now, cohortId))
+                .ToList();
+            db.OutgoingMail.AddRange(mails);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return announcement;
+        });
     }
 
     /// <summary>Active trainees of the cohort the audience names.</summary>

@@ -143,6 +143,20 @@ public sealed class AnnouncementServiceTests(SqliteDatabase database) : IClassFi
     private Task<int> CohortAsync(int courseId, string name = "Spring cohort") =>
         Seed.CohortAsync(courseId, new DateOnly(2026, 2, 1), new DateOnly(2026, 6, 30), name: name);
 
+    [Fact]
+    public async Task Post_UnderARetryingExecutionStrategy_AsOnSqlServer_StoresAndMails()
+    {
+        var course = await Seed.CourseAsync();
+        var cohort = await CohortAsync(course.Id);
+        await Seed.TraineeAsync(cohort, "ana");
+
+        await using var db = database.CreateRetryingContext();
+        var posted = await new AnnouncementService(db, _clock).PostAsync(cohort, "coord", "Room change", "Room 4.", AnnouncementAudience.AllTrainees, null, Ct);
+
+        Assert.Equal(["ana"], await RecipientsAsync(posted.Id));
+        Assert.Equal([$"announcement:{posted.Id}:ana"], (await Seed.MailAsync()).Select(m => m.Key));
+    }
+
     private async Task<Announcement> PostAsync(int cohortId, string subject, string body, AnnouncementAudience audience, string? country = null)
     {
         await using var db = Seed.CreateContext();

@@ -397,20 +397,8 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time, Roo
         return new ChatView(m.Id, authorName, forStaff ? m.AuthorId : null, authorIsStaff, m.Text, m.SentAt);
     }
 
-    private async Task<long> ChangeAsync(int sessionId, Func<Task> change, CancellationToken ct)
-    {
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await change();
-            await db.LiveSessions.Where(s => s.Id == sessionId)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Version, s => s.Version + 1), ct);
-            var version = await CurrentVersionAsync(sessionId, ct);
-            await tx.CommitAsync(ct);
-            return version;
-        });
-    }
+    private Task<long> ChangeAsync(int sessionId, Func<Task> change, CancellationToken ct) =>
+        RoomVersion.ChangeAsync(db, sessionId, change, ct);
 
     private async Task<RoomQuestion> QuestionAsync(int sessionId, long questionId, CancellationToken ct) =>
         await db.RoomQuestions.SingleOrDefaultAsync(q => q.Id == questionId && q.SessionId == sessionId, ct)

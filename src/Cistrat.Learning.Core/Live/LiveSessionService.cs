@@ -114,20 +114,9 @@ public sealed class LiveSessionService(LearningDbContext db, TimeProvider time)
 
     private async Task<long> SaveWithVersionAsync(LiveSession session, CancellationToken ct)
     {
-        // The version is raised in the database, not from the loaded value: the room may have moved on since.
         session.UpdatedAt = Now;
-        // SQL Server's retrying strategy accepts a transaction only inside it (SQLite's runs the delegate once). A
-        // failed attempt is rolled back and its changes stay tracked, so a retry saves them again.
-        var version = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
-            await db.LiveSessions.Where(s => s.Id == session.Id)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Version, s => s.Version + 1), ct);
-            var raised = await db.LiveSessions.Where(s => s.Id == session.Id).Select(s => s.Version).SingleAsync(ct);
-            await tx.CommitAsync(ct);
-            return raised;
-        });
+        // Changes are accepted only once committed: a failed attempt is rolled back, and a retry saves them again.
+        var version = await RoomVersion.ChangeAsync(db, session.Id, () => db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct), ct);
         db.ChangeTracker.AcceptAllChanges();
         session.Version = version;
         db.Entry(session).Property(s => s.Version).OriginalValue = version;

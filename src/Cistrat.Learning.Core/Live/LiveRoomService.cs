@@ -60,7 +60,7 @@ public sealed class LiveRoomService(LearningDbContext db, TimeProvider time, Roo
             ?? throw RoomException.NotFound("No such session.");
         var staff = role.IsStaff();
         // Read once for everyone joining at this version, so not cancelled with this caller's connection.
-        var shared = await snapshots.SharedAsync(sessionId, session.Version, () => SharedAsync(session, CancellationToken.None));
+        var shared = await snapshots.SharedAsync(session, () => SharedAsync(session, CancellationToken.None));
         var questions = staff
             ? shared.Questions
             : [.. shared.Questions.Where(q => q.Status != QuestionStatus.Dismissed && (q.Status != QuestionStatus.Pending || q.AuthorId == userId))];

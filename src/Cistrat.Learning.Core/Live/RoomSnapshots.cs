@@ -30,15 +30,20 @@ public sealed class RoomSnapshots(TimeProvider time)
     /// <summary>How long a participant count is used: the room's presence event corrects it every second anyway.</summary>
     public static readonly TimeSpan CountLife = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<int, Kept<RoomShared>> _shared = new();
+    // Keyed by the session's id and creation time: an id SQLite hands out again after a cohort (and its sessions) was
+    // deleted must not be served the deleted session's room.
+    private readonly ConcurrentDictionary<(int SessionId, DateTime CreatedAt), Kept<RoomShared>> _shared = new();
     private readonly ConcurrentDictionary<int, Kept<int>> _counts = new();
 
     /// <summary>
-    /// The room's shared part at <paramref name="version"/>: kept, or read by <paramref name="load"/> once for all the
+    /// The room's shared part at the session's version: kept, or read by <paramref name="load"/> once for all the
     /// callers that ask meanwhile. The read must not depend on the first caller's cancellation: others wait for it too.
     /// </summary>
-    public Task<RoomShared> SharedAsync(int sessionId, long version, Func<Task<RoomShared>> load) =>
-        GetAsync(_shared, sessionId, version, SharedLife, load);
+    public Task<RoomShared> SharedAsync(LiveSession session, Func<Task<RoomShared>> load)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return GetAsync(_shared, (session.Id, session.CreatedAt), session.Version, SharedLife, load);
+    }
 
     public Task<int> ParticipantCountAsync(int sessionId, Func<Task<int>> load) =>
         GetAsync(_counts, sessionId, version: 0, CountLife, load);
@@ -47,16 +52,24 @@ public sealed class RoomSnapshots(TimeProvider time)
     /// Drops the room's kept shared part, for a change stored without raising the room's version yet (a batch of
     /// votes: its version is raised when its counts are announced). Other nodes read afresh once that version is raised.
     /// </summary>
-    public void Forget(int sessionId) => _shared.TryRemove(sessionId, out _);
+    public void Forget(int sessionId)
+    {
+        foreach (var key in _shared.Keys)
+        {
+            if (key.SessionId == sessionId)
+                _shared.TryRemove(key, out _);
+        }
+    }
 
     /// <summary>How many rooms have something kept (for tests).</summary>
     internal int KeptRooms => _shared.Count;
 
-    private async Task<T> GetAsync<T>(ConcurrentDictionary<int, Kept<T>> kept, int sessionId, long version, TimeSpan life, Func<Task<T>> load)
+    private async Task<T> GetAsync<TKey, T>(ConcurrentDictionary<TKey, Kept<T>> kept, TKey key, long version, TimeSpan life, Func<Task<T>> load)
+        where TKey : notnull
     {
         var now = time.GetUtcNow();
         var fresh = new Kept<T>(version, now, new Lazy<Task<T>>(load));
-        var entry = kept.AddOrUpdate(sessionId, fresh, (_, old) => old.Serves(version, now, life) ? old : fresh);
+        var entry = kept.AddOrUpdate(key, fresh, (_, old) => old.Serves(version, now, life) ? old : fresh);
         if (ReferenceEquals(entry, fresh))
             Sweep(kept, now, life);
         try
@@ -66,13 +79,14 @@ public sealed class RoomSnapshots(TimeProvider time)
         catch
         {
             // A failed read is not kept: the next caller reads again.
-            kept.TryRemove(KeyValuePair.Create(sessionId, entry));
+            kept.TryRemove(KeyValuePair.Create(key, entry));
             throw;
         }
     }
 
     /// <summary>Rooms nobody joined for a while (ended lectures) hold nothing.</summary>
-    private static void Sweep<T>(ConcurrentDictionary<int, Kept<T>> kept, DateTimeOffset now, TimeSpan life)
+    private static void Sweep<TKey, T>(ConcurrentDictionary<TKey, Kept<T>> kept, DateTimeOffset now, TimeSpan life)
+        where TKey : notnull
     {
         foreach (var pair in kept)
         {
